@@ -1,0 +1,53 @@
+/**
+ * Compile the declarative table into mask/value pairs and a bucket index (DESIGN practice 1).
+ * Buckets are keyed by bits [31:21] (2048); each bucket lists the rows whose fixed bits in that range
+ * agree with the key, most-specific (most fixed bits) first.
+ */
+import type { EncodingRow } from './a64-table.js';
+
+export interface CompiledRow extends EncodingRow { mask: number; value: number; fixed: number }
+
+export function compileRow(row: EncodingRow): CompiledRow {
+  if (row.bits.length !== 32) throw new Error(`decode table: ${row.name}: bits must be 32 characters, got ${row.bits.length}`);
+  let mask = 0, value = 0, fixed = 0;
+  for (let i = 0; i < 32; i++) {
+    const ch = row.bits[i]!;
+    const bit = 31 - i;
+    if (ch === '0' || ch === '1') {
+      mask |= 1 << bit; fixed++;
+      if (ch === '1') value |= 1 << bit;
+    }
+  }
+  return { ...row, mask: mask >>> 0, value: value >>> 0, fixed };
+}
+
+export interface DecodeIndex { rows: CompiledRow[]; buckets: Int16Array[] }
+
+export function compileTable(table: readonly EncodingRow[]): DecodeIndex {
+  const rows = table.map(compileRow).sort((a, b) => b.fixed - a.fixed);
+  const buckets: Int16Array[] = [];
+  for (let key = 0; key < 2048; key++) {
+    const hiBits = (key << 21) >>> 0;
+    const list: number[] = [];
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      const m = (row.mask & 0xffe00000) >>> 0;
+      if (((hiBits & m) >>> 0) === ((row.value & m) >>> 0)) list.push(r);
+    }
+    buckets.push(Int16Array.from(list));
+  }
+  return { rows, buckets };
+}
+
+/** Field letters of a row: bit positions of each letter, msb first (for disassembly and tests). */
+export function rowFields(row: EncodingRow): Map<string, number[]> {
+  const fields = new Map<string, number[]>();
+  for (let i = 0; i < 32; i++) {
+    const ch = row.bits[i]!;
+    if (ch === '0' || ch === '1') continue;
+    const list = fields.get(ch) ?? [];
+    list.push(31 - i);
+    fields.set(ch, list);
+  }
+  return fields;
+}

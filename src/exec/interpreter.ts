@@ -1,0 +1,140 @@
+/**
+ * The loop (DESIGN practice 9, TinyEMU's shape): checks that only change at block boundaries
+ * (budget, pending interrupts, native code, PC alignment, illegal state, page lookup) run at the start
+ * of a block; the inner loop executes sequential instructions from one predecoded page and leaves on
+ * any non-sequential status. Handlers return a Status; nothing here throws for guest behaviour.
+ */
+import * as L from '../state/layout.js';
+import { isSecure } from '../state/cpu-state.js';
+import { takeException } from '../exceptions/take.js';
+import { VectorType } from '../exceptions/kinds.js';
+import { ESR_ILLEGAL_STATE, ESR_PC_ALIGN } from '../exceptions/syndrome.js';
+import { routePhysicalInterrupt, syncTargetEl } from '../exceptions/routing.js';
+import { FAULT_EXTERNAL, FAULT_ADDRESS_SIZE } from '../memory/bus.js';
+import { decode } from '../decode/decoder.js';
+import { Op } from '../decode/ops.js';
+import { type ExecContext, NATIVE_PC_HI, NATIVE_PC_HI_MASK, Status, StopReason } from './context.js';
+import type { PredecodeCache } from './predecode.js';
+import { instructionAbort, undefinedInstruction } from './raise.js';
+import { execBCond, execBImm, execBranchReg } from './ops/branch.js';
+import { execAddSubImm, execMoveWide } from './ops/dp-imm.js';
+import { execLdStUnsigned } from './ops/ldst.js';
+import { execBarrier, execEret, execExceptionGen, execHint, execMsrImm, execSysRegMove } from './ops/system.js';
+
+/** A place a nested run stops at: native code waiting for its call to return (machine/native.ts). */
+export interface ReturnPoint { el: number; lo: number; hi: number }
+
+/**
+ * Execute one instruction: the per-Op dispatch (a `switch` on small integer ids, DESIGN practice 2).
+ */
+export function execute(ctx: ExecContext, op: Op, w: number): Status {
+  const s = ctx.cpu.s;
+  switch (op) {
+    case Op.ADD_imm: case Op.ADDS_imm: case Op.SUB_imm: case Op.SUBS_imm: return execAddSubImm(s, w);
+    case Op.MOVN: case Op.MOVZ: case Op.MOVK: return execMoveWide(s, w);
+    case Op.B: case Op.BL: return execBImm(s, w);
+    case Op.B_cond: return execBCond(s, w);
+    case Op.BR: case Op.BLR: case Op.RET: return execBranchReg(s, w);
+    case Op.ERET: return execEret(ctx);
+    case Op.SVC: case Op.HVC: case Op.SMC: case Op.BRK: case Op.HLT: return execExceptionGen(ctx, w);
+    case Op.HINT: return execHint(ctx, w);
+    case Op.CLREX: case Op.DSB: case Op.DMB: case Op.ISB: return execBarrier(ctx, w);
+    case Op.MSR_imm: return execMsrImm(ctx, w);
+    case Op.MSR_reg: case Op.MRS: return execSysRegMove(ctx, w);
+    case Op.LDR_imm_unsigned: case Op.STR_imm_unsigned: return execLdStUnsigned(ctx, w);
+    default: return Status.Undefined;
+  }
+}
+
+/**
+ * Run until a stop condition: the instruction budget (`maxInstructions` more), a Stop status, a
+ * stop request (`ctx.stopReason` set from outside), or reaching `ret` (a nested native call's
+ * return point). Returns why it stopped.
+ */
+export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: number, ret: ReturnPoint | null): StopReason {
+  const cpu = ctx.cpu, s = cpu.s, f = cpu.f;
+  const opCycles = ctx.opCycles;
+  const CYC = L.CYCLES >> 1, INS = L.INSTRET >> 1;
+  let remaining = maxInstructions;
+  ctx.stopReason = StopReason.None;
+
+  for (;;) {
+    // ---- block start ----
+    if (ctx.stopReason !== StopReason.None) return ctx.stopReason;
+    let pcLo = s[L.PC]!, pcHi = s[L.PC + 1]!;
+    if (ret !== null && pcLo === ret.lo && pcHi === ret.hi && s[L.PSTATE_EL] === ret.el) return StopReason.Returned;
+    if (remaining <= 0) return StopReason.Budget;
+
+    // Pending physical interrupts (routing.ts: Table D1-12 and masking D1.4.6.4). FIQ before IRQ.
+    if (s[L.IRQ_LINES] !== 0) {
+      const lines = s[L.IRQ_LINES]!;
+      const fiq = (lines & 2) !== 0 ? routePhysicalInterrupt(s, true) : -1;
+      const irq = fiq < 0 && (lines & 1) !== 0 ? routePhysicalInterrupt(s, false) : -1;
+      if (fiq >= 0 || irq >= 0) {
+        takeException(cpu, fiq >= 0 ? fiq : irq, fiq >= 0 ? VectorType.Fiq : VectorType.Irq, 0, pcLo, pcHi);
+        continue;
+      }
+    }
+
+    // Native code (machine/native.ts): PC in a component's window at its EL and world.
+    if ((pcHi & NATIVE_PC_HI_MASK) === NATIVE_PC_HI) {
+      const nat = ctx.natives[pcHi & 0xff];
+      if (nat !== undefined && nat.el === s[L.PSTATE_EL] && nat.secure === isSecure(s)) {
+        nat.enter(pcLo);
+        if (s[L.PC] === pcLo && s[L.PC + 1] === pcHi && ctx.stopReason === StopReason.None) return StopReason.NativeStuck;
+        continue;
+      }
+    }
+
+    // PC alignment fault (D1.4.10.1): ELR and FAR = the misaligned PC.
+    if ((pcLo & 3) !== 0) {
+      const t = syncTargetEl(s);
+      s[L.FAR_EL + 2 * t] = pcLo; s[L.FAR_EL + 2 * t + 1] = pcHi;
+      takeException(cpu, t, VectorType.Sync, ESR_PC_ALIGN, pcLo, pcHi);
+      continue;
+    }
+
+    // Fetch: the page must be RAM visible from the current Security state, else an Instruction Abort.
+    const page = pcHi === 0 ? cache.page(pcLo >>> 0) : undefined;
+    if (page === undefined || (page.secureOnly && !isSecure(s))) {
+      instructionAbort(cpu, pcHi !== 0 && (pcHi >>> 0) >= 0x10000 ? FAULT_ADDRESS_SIZE : FAULT_EXTERNAL);
+      continue;
+    }
+    // Illegal Execution state (ASL AArch64.CheckIllegalState): after PC alignment and fetch aborts.
+    if (s[L.PSTATE_IL] !== 0) {
+      takeException(cpu, s[L.PSTATE_EL] === 0 ? syncTargetEl(s) : s[L.PSTATE_EL]!, VectorType.Sync, ESR_ILLEGAL_STATE, pcLo, pcHi);
+      continue;
+    }
+
+    // ---- inner loop: sequential instructions within this page ----
+    const ops = page.ops, words = page.words;
+    let idx = (pcLo & 0xfff) >>> 2;
+    for (;;) {
+      const w = words[idx]!;
+      let op = ops[idx]! - 1;
+      if (op < 0) { op = decode(w); ops[idx] = op + 1; }
+      f[CYC] = f[CYC]! + opCycles[op]!;
+      f[INS] = f[INS]! + 1;
+      remaining--;
+      const st = execute(ctx, op, w);
+      if (st === Status.Next) {
+        pcLo = (pcLo + 4) | 0;
+        s[L.PC] = pcLo;
+        if (++idx === 1024 || remaining <= 0) {
+          if (pcLo === 0) s[L.PC + 1] = (s[L.PC + 1]! + 1) | 0;
+          break;
+        }
+        continue;
+      }
+      if (st === Status.Sync) {
+        const lo = (pcLo >>> 0) + 4;
+        s[L.PC] = lo | 0;
+        if (lo > 0xffffffff) s[L.PC + 1] = (s[L.PC + 1]! + 1) | 0;
+        break;
+      }
+      if (st === Status.Undefined) { undefinedInstruction(cpu); break; }
+      if (st === Status.Stop) return ctx.stopReason;
+      break;   // Branch or Exception: PC already written
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Decode once, execute many (DESIGN practice 2): per 4 KiB physical page, an Int32Array of Op ids
+ * (stored +1; 0 = not decoded yet) and an Int32Array view of the page's memory for fetching words.
+ * A store to a page with decoded entries clears them (Bus.codePages / onCodeWrite).
+ */
+import type { Bus } from '../memory/bus.js';
+
+export interface CodePage {
+  /** Op id + 1 per instruction slot, 0 = not decoded. */
+  readonly ops: Int32Array;
+  /** The page's memory as 1024 little-endian words (a view: sees every write). */
+  readonly words: Int32Array;
+  /** The page is in a Secure-only region (instruction fetch from Non-secure state faults). */
+  readonly secureOnly: boolean;
+}
+
+export class PredecodeCache {
+  private readonly pages: (CodePage | undefined)[] = [];
+
+  constructor(private readonly bus: Bus) {
+    bus.onCodeWrite = (page) => { const p = this.pages[page]; if (p !== undefined) p.ops.fill(0); };
+  }
+
+  /**
+   * The code page holding physical address `pa` (< 4 GiB), or undefined if no RAM backs it.
+   * Marks the page so writes invalidate it.
+   */
+  page(pa: number): CodePage | undefined {
+    const pn = pa >>> 12;
+    let p = this.pages[pn];
+    if (p === undefined) {
+      const mem = this.bus.ram(pn << 12 >>> 0, 4096);
+      if (mem === null) return undefined;
+      p = {
+        ops: new Int32Array(1024),
+        words: new Int32Array(mem.buffer, mem.byteOffset, 1024),
+        secureOnly: !this.bus.accessible(pn << 12 >>> 0, 4096, false),
+      };
+      this.pages[pn] = p;
+    }
+    this.bus.codePages[pn] = 1;
+    return p;
+  }
+
+  /** Drop every decoded entry (after loading an image, or a snapshot restore). */
+  clear(): void {
+    for (const p of this.pages) if (p !== undefined) p.ops.fill(0);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * PL011 UART (Arm PrimeCell UART TRM DDI0183): the data register transmits, the flag register reports an
+ * always-empty transmit FIFO; the identification registers read as a PL011. Receive is not modelled.
+ */
+export const UARTDR = 0x000, UARTFR = 0x018, UARTIBRD = 0x024, UARTFBRD = 0x028, UARTLCR_H = 0x02c,
+  UARTCR = 0x030, UARTIMSC = 0x038, UARTRIS = 0x03c, UARTMIS = 0x040, UARTICR = 0x044;
+/** UARTFR: TXFE (bit 7) and RXFE (bit 4) set: transmit FIFO empty, nothing received. */
+const FR_IDLE = 0x90;
+/** UARTPeriphID0-3 and UARTPCellID0-3 at 0xFE0-0xFFC. */
+const ID_REGS = [0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
+
+export class Pl011 {
+  private readonly regs = new Uint32Array(0x1000 >> 2);
+  /** Bytes transmitted so far (guest output). */
+  private out: number[] = [];
+  /** Called with each transmitted byte, if set (e.g. to stream to stdout). */
+  onByte: ((b: number) => void) | null = null;
+
+  constructor() { this.reset(); }
+
+  reset(): void {
+    this.regs.fill(0);
+    this.regs[UARTCR >> 2] = 0x300;
+    this.out = [];
+  }
+
+  read(offset: number): number {
+    if (offset === UARTFR) return FR_IDLE;
+    if (offset === UARTDR) return 0;
+    if (offset >= 0xfe0) return ID_REGS[(offset - 0xfe0) >> 2]!;
+    return this.regs[offset >> 2]!;
+  }
+
+  write(offset: number, value: number): void {
+    if (offset === UARTDR) {
+      const b = value & 0xff;
+      this.out.push(b);
+      if (this.onByte !== null) this.onByte(b);
+      return;
+    }
+    if (offset === UARTICR || offset >= 0xfe0 || offset === UARTFR) return;
+    this.regs[offset >> 2] = value >>> 0;
+  }
+
+  /** Everything transmitted, as text (Latin-1 bytes). */
+  text(): string { return String.fromCharCode(...this.out); }
+  bytes(): Uint8Array { return Uint8Array.from(this.out); }
+  clearOutput(): void { this.out = []; }
+}
