@@ -134,6 +134,17 @@ export class Machine implements ExecContext {
     return r;
   }
 
+  /** Execute `word` as the instruction at the current PC and return (no nested run). */
+  executeOnly(word: number): void {
+    const cpu = this.cpu, s = cpu.s;
+    const op = decode(word);
+    const f = cpu.f;
+    f[L.CYCLES >> 1] = f[L.CYCLES >> 1]! + this.opCycles[op]!;
+    const st = execute(this, op, word);
+    if (st === Status.Undefined) undefinedInstruction(cpu);
+    else if (st === Status.Next || st === Status.Sync) s[L.PC] = (s[L.PC]! + 4) | 0;
+  }
+
   // ---- native components ----
 
   /** Bind native code; returns its id (its code window is PC high half NATIVE_PC_HI | id). */

@@ -15,8 +15,32 @@ export interface TimingProfile {
   classCycles: Record<keyof typeof OpClassName, number>;
   exceptionEntry: number;
   exceptionReturn: number;
+  /**
+   * Cycles charged by native firmware components for the work their A64 counterparts would do
+   * (the instructions between vector entry and ERET/SMC), keyed by component activity.
+   */
+  native: NativeCosts;
   /** Where each figure comes from. */
   sources: string[];
+}
+
+export interface NativeCosts {
+  /** EL3: save GPRs, decode the function ID, dispatch to a runtime service, restore (TF-A fast SMC path). */
+  el3Dispatch: number;
+  /** EL3 SPMD: save one world's EL1 system-register and GPR context and restore the other's. */
+  worldSwitch: number;
+  /** EL2 pKVM: host trap entry/exit (save/restore host context) plus handle_host_smc decoding. */
+  el2HostSmc: number;
+  /** EL2 pKVM FF-A handler work per call (gate, switch). */
+  el2FfaHandler: number;
+  /** SPMC: FF-A dispatch and direct-message routing to a partition. */
+  spmcDispatch: number;
+  /** A native partition's handler. */
+  partitionHandler: number;
+  /** Host kernel: building the SMC arguments and reading results (arm_smccc_1_2_smc). */
+  hostCall: number;
+  /** Bytes copied per cycle by memcpy-like work in native components (RX buffer copies). */
+  copyBytesPerCycle: number;
 }
 
 /** Names of OpClass members, for profile data files. */
@@ -43,6 +67,18 @@ export const GENERIC: TimingProfile = {
   },
   exceptionEntry: 14,
   exceptionReturn: 13,
+  native: {
+    // 31 GPR save + restore as STP/LDP pairs ~ 32 instructions (reference 8.1 A5) + dispatch ~ 40.
+    el3Dispatch: 120,
+    // EL1 sysreg context (~20 MRS + 20 MSR) and GPR context each way; TF-A cm_el1_sysregs_context_*.
+    worldSwitch: 160,
+    el2HostSmc: 80,
+    el2FfaHandler: 40,
+    spmcDispatch: 60,
+    partitionHandler: 20,
+    hostCall: 10,
+    copyBytesPerCycle: 8,
+  },
   sources: [
     'exceptionEntry+exceptionReturn = 27: Dall & Nieh, KVM/ARM, ASPLOS 2014, Cortex-A15 trap round trip (UNVERIFIED digits, reference arch-and-cycles.md 8.2)',
     'load-to-use 4, barriers 10, sysreg 2-3: assumptions (reference arch-and-cycles.md 8.4)',
