@@ -1,0 +1,64 @@
+/**
+ * a64el command-line interface: a small dispatcher over commands. Each command takes its argv
+ * (after the command name) and the output channels, and returns the process exit status.
+ * Argument parsing uses node:util parseArgs (strict: unknown options are usage errors).
+ */
+import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';
+import { runCommand, startCommand } from './run.js';
+import { vectorsCommand } from './vectors.js';
+
+export type Command = (argv: string[], io: CliIo) => number;
+
+export const USAGE = `Usage:
+  a64el run IMAGE [--max-instructions N] [--json] [--trace] [--raw ADDR]
+      Run an ELF firmware image from reset at EL3 (QEMU virt memory map). The guest's PL011
+      output streams to stdout; the exit status is the guest's semihosting exit code.
+      --max-instructions N  stop after N instructions (default 100000000): exit status 124
+      --json                print the final state as JSON on stdout (UART text in its "uart" field)
+      --trace               one line per exception entry and return on stderr
+      --raw ADDR            IMAGE is a flat binary: place it at ADDR and start there
+  a64el vectors FILE|DIR...
+      Run test vectors (a64el-vector/1 JSON; a directory is searched recursively for *.json).
+      Prints one line per vector, then "N passed, M failed"; exit status 0 only if all pass.
+  a64el start
+      Run the bundled demo image (firmware-images/build/el-drop.elf) and print its output.
+  a64el help
+`;
+
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  vectors: vectorsCommand,
+  start: startCommand,
+  help: (_argv, io) => { io.out(USAGE); return EXIT_OK; },
+};
+
+/** Run the CLI with `argv` (without node and script). Returns the exit status; never throws. */
+export function runCli(argv: string[], io: CliIo): number {
+  const [name, ...rest] = argv;
+  if (name === undefined) { io.err(USAGE); return EXIT_USAGE; }
+  if (name === '--help' || name === '-h') { io.out(USAGE); return EXIT_OK; }
+  const cmd = COMMANDS[name];
+  if (cmd === undefined) {
+    io.err(`a64el: unknown command "${name}"\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return cmd(rest, io);
+  } catch (err) {
+    if (isUsageError(err)) {
+      io.err(`a64el ${name}: ${(err as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+    // An emulator bug, not a user error: say so in one line (A64EL_DEBUG=1 shows the stack).
+    const e = err instanceof Error ? err : new Error(String(err));
+    io.err(`a64el ${name}: internal error: ${e.message}\n`);
+    if (process.env['A64EL_DEBUG']) io.err(`${e.stack ?? ''}\n`);
+    return 70;
+  }
+}
+
+/** parseArgs throws TypeErrors with these codes for bad command lines. */
+function isUsageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
