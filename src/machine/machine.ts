@@ -66,6 +66,9 @@ export class Machine implements ExecContext {
   resetCpu(): void {
     const s = this.cpu.s;
     s.fill(0);
+    // NZCV are UNKNOWN at reset; use 0 as QEMU does. The Z slot holds "Z set iff ZF == 0", so a
+    // zero-filled buffer would mean Z=1 (layout.ts).
+    s[L.ZF] = 1;
     s[L.IMPL_ELS] = this.config.implementedEls;
     s[L.PSTATE_EL] = highestEl(this.config.implementedEls);
     s[L.PSTATE_SP] = 1;
