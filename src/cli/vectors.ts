@@ -5,26 +5,26 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type VectorResult, errorResult, isImageVector, parseImageVector, readVectorJson, runImageVector } from '../vectors/image-runner.js';
+import { parseVector } from '../vectors/parse.js';
+import { type VectorResult, errorResult, readVectorText, runImageVector } from '../vectors/image-runner.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';
 
 /**
- * Read one vector file and run it with the runner for its kind. Never throws: a malformed or
- * unsupported vector is a failed result whose message names the file (and the JSON path).
+ * Read one vector file, parse it (vectors/parse.ts) and run it with the runner for its kind. Never
+ * throws: a malformed or unsupported vector is a failed result whose message names the file (and
+ * the JSON path).
  */
 export function runVectorFile(path: string): VectorResult {
-  let json: unknown;
+  let v;
   try {
-    json = readVectorJson(path);
-    if (isImageVector(json)) return runImageVector(parseImageVector(json, path));
+    v = parseVector(readVectorText(path), path);
   } catch (err) {
     return errorResult(path, err);
   }
-  const name = typeof (json as { name?: unknown }).name === 'string' ? (json as { name: string }).name : path;
-  if (typeof json === 'object' && json !== null && 'steps' in json) {
-    return errorResult(path, `${path}: call vectors are not supported yet by this build (only image vectors)`, name);
+  switch (v.kind) {
+    case 'image': return runImageVector(v);
+    case 'call': return errorResult(path, `${path}: call vectors are not supported yet by this build (only image vectors)`, v.name);
   }
-  return errorResult(path, `${path}: neither an image vector ("image") nor a call vector ("steps")`, name);
 }
 
 /** Expand FILE|DIR arguments: directories are searched recursively for *.json, in sorted order. */

@@ -119,3 +119,12 @@ describe('snapshot = copy (DESIGN practice 3)', () => {
     expect(m.secure).toBe(true);
   });
 });
+
+describe('reset PSTATE', () => {
+  it('NZCV read 0 after reset (UNKNOWN in the Arm ARM; 0 as QEMU), not Z=1 from a zero-filled ZF slot', () => {
+    const m = new Machine();
+    expect(m.cpu.nzcv).toBe(0);
+    m.resetCpu();
+    expect(m.cpu.nzcv).toBe(0);
+  });
+});
