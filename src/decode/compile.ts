@@ -24,6 +24,7 @@ export function compileRow(row: EncodingRow): CompiledRow {
 export interface DecodeIndex { rows: CompiledRow[]; buckets: Int16Array[] }
 
 export function compileTable(table: readonly EncodingRow[]): DecodeIndex {
+  // Stable sort: rows with equal fixed-bit counts keep table order (they never overlap anyway).
   const rows = table.map(compileRow).sort((a, b) => b.fixed - a.fixed);
   const buckets: Int16Array[] = [];
   for (let key = 0; key < 2048; key++) {
@@ -39,6 +40,11 @@ export function compileTable(table: readonly EncodingRow[]): DecodeIndex {
   return { rows, buckets };
 }
 
+/** True when some word matches both rows (their fixed bits agree wherever both are fixed). */
+export function rowsOverlap(a: CompiledRow, b: CompiledRow): boolean {
+  return ((a.value ^ b.value) & a.mask & b.mask) === 0;
+}
+
 /** Field letters of a row: bit positions of each letter, msb first (for disassembly and tests). */
 export function rowFields(row: EncodingRow): Map<string, number[]> {
   const fields = new Map<string, number[]>();
@@ -50,4 +56,14 @@ export function rowFields(row: EncodingRow): Map<string, number[]> {
     fields.set(ch, list);
   }
   return fields;
+}
+
+/** Value of field `letter` in `word` (bits concatenated msb first), or -1 if the row has no such field. */
+export function fieldValue(row: EncodingRow, word: number, letter: string): number {
+  let v = -1;
+  for (let i = 0; i < 32; i++) {
+    if (row.bits[i] !== letter) continue;
+    v = ((v < 0 ? 0 : v) * 2) + ((word >>> (31 - i)) & 1);
+  }
+  return v;
 }

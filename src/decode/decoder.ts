@@ -1,36 +1,103 @@
 /**
  * Instruction word -> Op id, from the compiled table. Called once per word (the result is cached by
- * exec/predecode.ts), so a short bucket scan is fine.
+ * exec/predecode.ts), so a short bucket scan plus the row's decode-time check is fine; handlers can
+ * then assume every field combination they see is allocated.
  */
 import { A64_TABLE } from './a64-table.js';
 import { type CompiledRow, compileTable } from './compile.js';
-import { Op, type OpClass } from './ops.js';
+import { Check, Op, type OpClass } from './ops.js';
 
 const INDEX = compileTable(A64_TABLE);
 
-/** Decode one instruction word to its Op id (Op.Undefined if no row matches). */
-export function decode(word: number): Op {
+/** The table row matching `word` by its fixed bits (before the decode-time check), or undefined. */
+export function matchRow(word: number): CompiledRow | undefined {
   const w = word >>> 0;
   const bucket = INDEX.buckets[w >>> 21]!;
   for (let i = 0; i < bucket.length; i++) {
     const row = INDEX.rows[bucket[i]!]!;
-    if (((w & row.mask) >>> 0) === row.value) return row.id;
+    if (((w & row.mask) >>> 0) === row.value) return row;
   }
-  return Op.Undefined;
+  return undefined;
 }
 
-/** The table row for an Op id (for disassembly, classes, tests). */
+/** The row `word` decodes to, or undefined when it is UNDEFINED (no row, or the row's check fails). */
+export function decodeRow(word: number): CompiledRow | undefined {
+  const row = matchRow(word);
+  if (row === undefined) return undefined;
+  return row.check === undefined || row.check === Check.None || checkPasses(row.check, word | 0) ? row : undefined;
+}
+
+/** Decode one instruction word to its Op id (Op.Undefined if no row matches or the decode says UNDEFINED). */
+export function decode(word: number): Op {
+  const row = decodeRow(word);
+  return row === undefined ? Op.Undefined : row.id;
+}
+
+/**
+ * The decode pseudocode's UNDEFINED conditions (ops.ts `Check`). Returns true when the word is a valid
+ * instance of its row.
+ */
+export function checkPasses(check: Check, w: number): boolean {
+  const sf = w >>> 31;
+  switch (check) {
+    case Check.None: return true;
+    case Check.MoveWide: return sf === 1 || ((w >>> 22) & 1) === 0;
+    case Check.LogicalImm: {
+      const n = (w >>> 22) & 1, imms = (w >>> 10) & 63;
+      if (sf === 0 && n === 1) return false;
+      return bitMaskValid(n, imms);
+    }
+    case Check.Bitfield: {
+      const n = (w >>> 22) & 1;
+      if (n !== sf) return false;
+      return sf === 1 || ((w >>> 21) & 1) === 0 && ((w >>> 15) & 1) === 0;   // immr<5>, imms<5>
+    }
+    case Check.Extr: {
+      const n = (w >>> 22) & 1;
+      if (n !== sf) return false;
+      return sf === 1 || ((w >>> 15) & 1) === 0;   // imms<5>
+    }
+    case Check.LogicalShift: return sf === 1 || ((w >>> 15) & 1) === 0;
+    case Check.AddSubShift: return ((w >>> 22) & 3) !== 3 && (sf === 1 || ((w >>> 15) & 1) === 0);
+    case Check.AddSubExt: return ((w >>> 10) & 7) <= 4;
+    case Check.RegOffset: return ((w >>> 14) & 1) === 1;   // option<1>
+    case Check.LoadPair: case Check.LoadExclPair: return (w & 31) !== ((w >>> 10) & 31);
+    case Check.StoreExcl: {
+      const s = (w >>> 16) & 31, t = w & 31, n = (w >>> 5) & 31;
+      return s !== t && (s !== n || n === 31);
+    }
+    case Check.StoreExclPair: {
+      const s = (w >>> 16) & 31, t = w & 31, t2 = (w >>> 10) & 31, n = (w >>> 5) & 31;
+      return s !== t && s !== t2 && (s !== n || n === 31);
+    }
+  }
+  return true;
+}
+
+/**
+ * The UNDEFINED cases of ASL DecodeBitMasks(immN, imms, immr, immediate = TRUE):
+ * len = HighestSetBit(immN:NOT(imms)) must be >= 1, and imms<len-1:0> must not be all ones.
+ */
+export function bitMaskValid(n: number, imms: number): boolean {
+  const combined = (n << 6) | (~imms & 63);
+  const len = 31 - Math.clz32(combined);
+  if (len < 1) return false;
+  const levels = (1 << len) - 1;
+  return (imms & levels) !== levels;
+}
+
+/** The table row for an Op id (the first row of its family, for classes and tests). */
 export function rowOf(op: Op): CompiledRow | undefined {
   return ROW_BY_OP[op];
 }
 
 const ROW_BY_OP: CompiledRow[] = [];
-for (const r of INDEX.rows) ROW_BY_OP[r.id] = r;
+for (const r of INDEX.rows) if (ROW_BY_OP[r.id] === undefined) ROW_BY_OP[r.id] = r;
 
-/** Timing class per Op id (index = Op). */
+/** Timing class per Op id (index = Op). Rows sharing an id share its class (the first row's). */
 export function opClasses(): Int32Array {
   const out = new Int32Array(Op.COUNT);
-  for (const r of INDEX.rows) out[r.id] = r.cls as OpClass;
+  for (let i = 0; i < Op.COUNT; i++) { const r = ROW_BY_OP[i]; if (r !== undefined) out[i] = r.cls as OpClass; }
   return out;
 }
 

@@ -1,21 +1,67 @@
 /**
- * Instruction ids: one per row of the decode table (a64-table.ts). Numbering is internal; names follow
- * the Arm ARM mnemonic + form (DESIGN practice 1/15). `Op.Undefined` (0) is "no row matched".
+ * Instruction ids: the handler a decoded word runs (DESIGN practice 1/15). Names follow the Arm ARM
+ * mnemonic + form. Most ids have exactly one row in the decode table (a64-table.ts); a few handler ids
+ * cover a family of rows that differ only in fields the handler reads anyway (the load/store
+ * addressing modes: one id per mode, one row per mnemonic; DC/IC/TLBI: one id per access rule, one row
+ * per operation). `Op.Undefined` (0) is "no row matched, or the decode pseudocode says UNDEFINED".
  * Keep this a `const enum` so `switch (op)` compiles to a jump table.
  */
 export const enum Op {
   Undefined = 0,
-  // Data processing, immediate
+
+  // ---- Data processing -- immediate (C4.1.92) ----
+  ADR, ADRP,
   ADD_imm, ADDS_imm, SUB_imm, SUBS_imm,
+  AND_imm, ORR_imm, EOR_imm, ANDS_imm,
   MOVN, MOVZ, MOVK,
-  // Branches, exception generation, system
-  B, BL, B_cond, BR, BLR, RET, ERET,
+  SBFM, BFM, UBFM,
+  EXTR,
+
+  // ---- Branches, exception generating and system instructions (C4.1.93) ----
+  B, BL, B_cond, CBZ, CBNZ, TBZ, TBNZ,
+  BR, BLR, RET, ERET,
   SVC, HVC, SMC, BRK, HLT,
-  HINT, // NOP, YIELD, WFE, WFI, SEV, SEVL and other hints
+  HINT, // NOP, YIELD, WFE, WFI, SEV, SEVL and the other (NOP-executing) hints
   CLREX, DSB, DMB, ISB,
   MSR_imm, MSR_reg, MRS,
-  // Loads and stores
-  LDR_imm_unsigned, STR_imm_unsigned,
+  /** DC ZVA: zero a DCZID_EL0-sized block. */
+  DC_ZVA,
+  /** DC IVAC/CVAC/CVAU/CIVAC: by VA (no-ops here, with their EL checks). */
+  DC_VA,
+  /** DC ISW/CSW/CISW: by set/way. */
+  DC_SW,
+  /** IC IALLU, IC IALLUIS. */
+  IC_ALL,
+  /** IC IVAU. */
+  IC_IVAU,
+  /** TLBI operations of the EL1&0 regime (op1 = 0), of EL2 (op1 = 4), of EL3 (op1 = 6). */
+  TLBI_EL1, TLBI_EL2, TLBI_EL3,
+  /** AT S1E1R...: address translation (UNDEFINED in this model: no PAR_EL1, see system-maint.ts). */
+  AT,
+
+  // ---- Loads and stores (C4.1.94) ----
+  /** LDR (literal) W/X, LDRSW (literal). */
+  LDR_lit,
+  /** PRFM (literal, immediate, register) and PRFUM: a hint, no access, never faults. */
+  PRFM,
+  /** Load/store register by addressing mode, loads and stores apart (timing class); handlers switch on size:opc. */
+  LD_uimm, ST_uimm, LD_unscaled, ST_unscaled, LD_post, ST_post, LD_pre, ST_pre, LD_reg, ST_reg, LD_unpriv, ST_unpriv,
+  /** Load/store pair (LDP/LDPSW/LDNP, STP/STNP): signed offset (and no-allocate), post-, pre-index. */
+  LDP_off, STP_off, LDP_post, STP_post, LDP_pre, STP_pre,
+  /** Exclusives and acquire/release (the acquire/release forms share the handler: single PE, in order). */
+  LDXR, STXR, LDXP, STXP, LDAR, STLR,
+
+  // ---- Data processing -- register (C4.1.95) ----
+  AND_reg, BIC_reg, ORR_reg, ORN_reg, EOR_reg, EON_reg, ANDS_reg, BICS_reg,
+  ADD_sreg, ADDS_sreg, SUB_sreg, SUBS_sreg,
+  ADD_ereg, ADDS_ereg, SUB_ereg, SUBS_ereg,
+  ADC, ADCS, SBC, SBCS,
+  CCMN_reg, CCMP_reg, CCMN_imm, CCMP_imm,
+  CSEL, CSINC, CSINV, CSNEG,
+  MADD, MSUB, SMADDL, SMSUBL, SMULH, UMADDL, UMSUBL, UMULH,
+  UDIV, SDIV, LSLV, LSRV, ASRV, RORV,
+  RBIT, REV16, REV32, REV, CLZ, CLS,
+
   /** One past the last id (array sizes). */
   COUNT,
 }
@@ -24,4 +70,38 @@ export const enum Op {
 export const enum OpClass {
   Alu = 0, Mul, Div, Branch, BranchIndirect, Load, Store, LoadPair, StorePair, Exclusive,
   SysRegRead, SysRegWrite, Barrier, ExceptionGen, Eret, Nop, Count,
+}
+
+/**
+ * Decode-time UNDEFINED conditions: the `if ... then UNDEFINED` (and the CONSTRAINED UNPREDICTABLE
+ * cases this model resolves as UNDEFINED) of an encoding's decode pseudocode, beyond its fixed bits.
+ * A row names the check that applies; decoder.ts evaluates it once per word, so handlers never
+ * re-check.
+ */
+export const enum Check {
+  None = 0,
+  /** MOVN/MOVZ/MOVK: sf == 0 && hw<1> == 1. */
+  MoveWide,
+  /** Logical (immediate): sf == 0 && N == 1, or DecodeBitMasks reserved (all-ones element, len < 1). */
+  LogicalImm,
+  /** SBFM/BFM/UBFM: sf != N, or sf == 0 && (immr<5> || imms<5>). */
+  Bitfield,
+  /** EXTR: N != sf, or sf == 0 && imms<5>. */
+  Extr,
+  /** Logical (shifted register): sf == 0 && imm6<5>. */
+  LogicalShift,
+  /** ADD/SUB (shifted register): shift == 11, or sf == 0 && imm6<5>. */
+  AddSubShift,
+  /** ADD/SUB (extended register): imm3 > 4. */
+  AddSubExt,
+  /** Load/store (register offset): option<1> == 0. */
+  RegOffset,
+  /** Load pair: Rt == Rt2 (CONSTRAINED UNPREDICTABLE, resolved as UNDEFINED). */
+  LoadPair,
+  /** LDXP/LDAXP: Rt == Rt2 (CONSTRAINED UNPREDICTABLE, resolved as UNDEFINED). */
+  LoadExclPair,
+  /** STXR/STLXR: Rs == Rt, or Rs == Rn != 31 (CONSTRAINED UNPREDICTABLE, resolved as UNDEFINED). */
+  StoreExcl,
+  /** STXP/STLXP: Rs == Rt or Rs == Rt2, or Rs == Rn != 31 (as above). */
+  StoreExclPair,
 }

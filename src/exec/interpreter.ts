@@ -16,10 +16,19 @@ import { Op } from '../decode/ops.js';
 import { type ExecContext, NATIVE_PC_HI, NATIVE_PC_HI_MASK, Status, StopReason } from './context.js';
 import type { PredecodeCache } from './predecode.js';
 import { instructionAbort, undefinedInstruction } from './raise.js';
-import { execBCond, execBImm, execBranchReg } from './ops/branch.js';
-import { execAddSubImm, execMoveWide } from './ops/dp-imm.js';
-import { execLdStUnsigned } from './ops/ldst.js';
+import { execBCond, execBImm, execBranchReg, execCompareBranch, execTestBranch } from './ops/branch.js';
+import { execAddSubImm, execAdr, execBitfield, execExtr, execLogicalImm, execMoveWide } from './ops/dp-imm.js';
+import {
+  execAddSubCarry, execAddSubExt, execAddSubShift, execCondCompare, execCondSelect, execDataProc1, execDataProc2,
+  execLogicalReg, execMulAdd,
+} from './ops/dp-reg.js';
+import {
+  execLdarOrLdxr, execLdpOffset, execLdpPost, execLdpPre, execLdPost, execLdPre, execLdReg, execLdrLiteral, execLdUimm,
+  execLdUnscaled, execLdxp, execPrefetch, execStlr, execStpOffset, execStpPost, execStpPre, execStPost, execStPre,
+  execStReg, execStUimm, execStUnscaled, execStxp, execStxr,
+} from './ops/ldst.js';
 import { execBarrier, execEret, execExceptionGen, execHint, execMsrImm, execSysRegMove } from './ops/system.js';
+import { execAt, execDcSw, execDcVa, execDcZva, execIcAll, execIcIvau, execTlbiEl1, execTlbiEl2, execTlbiEl3 } from './ops/system-maint.js';
 
 /** A place a nested run stops at: native code waiting for its call to return (machine/native.ts). */
 export interface ReturnPoint { el: number; lo: number; hi: number }
@@ -30,10 +39,18 @@ export interface ReturnPoint { el: number; lo: number; hi: number }
 export function execute(ctx: ExecContext, op: Op, w: number): Status {
   const s = ctx.cpu.s;
   switch (op) {
+    // Data processing -- immediate
+    case Op.ADR: case Op.ADRP: return execAdr(s, w);
     case Op.ADD_imm: case Op.ADDS_imm: case Op.SUB_imm: case Op.SUBS_imm: return execAddSubImm(s, w);
+    case Op.AND_imm: case Op.ORR_imm: case Op.EOR_imm: case Op.ANDS_imm: return execLogicalImm(s, w);
     case Op.MOVN: case Op.MOVZ: case Op.MOVK: return execMoveWide(s, w);
+    case Op.SBFM: case Op.BFM: case Op.UBFM: return execBitfield(s, w);
+    case Op.EXTR: return execExtr(s, w);
+    // Branches, exception generating and system
     case Op.B: case Op.BL: return execBImm(s, w);
     case Op.B_cond: return execBCond(s, w);
+    case Op.CBZ: case Op.CBNZ: return execCompareBranch(s, w);
+    case Op.TBZ: case Op.TBNZ: return execTestBranch(s, w);
     case Op.BR: case Op.BLR: case Op.RET: return execBranchReg(s, w);
     case Op.ERET: return execEret(ctx);
     case Op.SVC: case Op.HVC: case Op.SMC: case Op.BRK: case Op.HLT: return execExceptionGen(ctx, w);
@@ -41,7 +58,52 @@ export function execute(ctx: ExecContext, op: Op, w: number): Status {
     case Op.CLREX: case Op.DSB: case Op.DMB: case Op.ISB: return execBarrier(ctx, w);
     case Op.MSR_imm: return execMsrImm(ctx, w);
     case Op.MSR_reg: case Op.MRS: return execSysRegMove(ctx, w);
-    case Op.LDR_imm_unsigned: case Op.STR_imm_unsigned: return execLdStUnsigned(ctx, w);
+    case Op.DC_ZVA: return execDcZva(ctx, w);
+    case Op.DC_VA: return execDcVa(ctx, w);
+    case Op.DC_SW: return execDcSw(ctx, w);
+    case Op.IC_ALL: return execIcAll(ctx, w);
+    case Op.IC_IVAU: return execIcIvau(ctx, w);
+    case Op.TLBI_EL1: return execTlbiEl1(ctx, w);
+    case Op.TLBI_EL2: return execTlbiEl2(ctx);
+    case Op.TLBI_EL3: return execTlbiEl3(ctx);
+    case Op.AT: return execAt();
+    // Loads and stores
+    case Op.LDR_lit: return execLdrLiteral(ctx, w);
+    case Op.PRFM: return execPrefetch();
+    case Op.LD_uimm: return execLdUimm(ctx, w);
+    case Op.ST_uimm: return execStUimm(ctx, w);
+    case Op.LD_unscaled: case Op.LD_unpriv: return execLdUnscaled(ctx, w);
+    case Op.ST_unscaled: case Op.ST_unpriv: return execStUnscaled(ctx, w);
+    case Op.LD_post: return execLdPost(ctx, w);
+    case Op.ST_post: return execStPost(ctx, w);
+    case Op.LD_pre: return execLdPre(ctx, w);
+    case Op.ST_pre: return execStPre(ctx, w);
+    case Op.LD_reg: return execLdReg(ctx, w);
+    case Op.ST_reg: return execStReg(ctx, w);
+    case Op.LDP_off: return execLdpOffset(ctx, w);
+    case Op.STP_off: return execStpOffset(ctx, w);
+    case Op.LDP_post: return execLdpPost(ctx, w);
+    case Op.STP_post: return execStpPost(ctx, w);
+    case Op.LDP_pre: return execLdpPre(ctx, w);
+    case Op.STP_pre: return execStpPre(ctx, w);
+    case Op.LDXR: return execLdarOrLdxr(ctx, w, true);
+    case Op.LDAR: return execLdarOrLdxr(ctx, w, false);
+    case Op.STXR: return execStxr(ctx, w);
+    case Op.STLR: return execStlr(ctx, w);
+    case Op.LDXP: return execLdxp(ctx, w);
+    case Op.STXP: return execStxp(ctx, w);
+    // Data processing -- register
+    case Op.AND_reg: case Op.BIC_reg: case Op.ORR_reg: case Op.ORN_reg:
+    case Op.EOR_reg: case Op.EON_reg: case Op.ANDS_reg: case Op.BICS_reg: return execLogicalReg(s, w);
+    case Op.ADD_sreg: case Op.ADDS_sreg: case Op.SUB_sreg: case Op.SUBS_sreg: return execAddSubShift(s, w);
+    case Op.ADD_ereg: case Op.ADDS_ereg: case Op.SUB_ereg: case Op.SUBS_ereg: return execAddSubExt(s, w);
+    case Op.ADC: case Op.ADCS: case Op.SBC: case Op.SBCS: return execAddSubCarry(s, w);
+    case Op.CCMN_reg: case Op.CCMP_reg: case Op.CCMN_imm: case Op.CCMP_imm: return execCondCompare(s, w);
+    case Op.CSEL: case Op.CSINC: case Op.CSINV: case Op.CSNEG: return execCondSelect(s, w);
+    case Op.MADD: case Op.MSUB: case Op.SMADDL: case Op.SMSUBL:
+    case Op.SMULH: case Op.UMADDL: case Op.UMSUBL: case Op.UMULH: return execMulAdd(s, w);
+    case Op.UDIV: case Op.SDIV: case Op.LSLV: case Op.LSRV: case Op.ASRV: case Op.RORV: return execDataProc2(s, w);
+    case Op.RBIT: case Op.REV16: case Op.REV32: case Op.REV: case Op.CLZ: case Op.CLS: return execDataProc1(s, w);
     default: return Status.Undefined;
   }
 }

@@ -34,6 +34,7 @@ export const enum Rule {
   PmCntEnSet,
   PmCntEnClr,
   Cntkctl,
+  Dczid,          // DCZID_EL0: read-only, DZP computed from SCTLR_EL1.DZE / HCR_EL2.TDZ
 }
 
 export interface SysRegRow {
@@ -53,6 +54,9 @@ export interface SysRegRow {
 const R = (name: string, op0: number, op1: number, crn: number, crm: number, op2: number, off: number,
   minEl: number, rule: Rule = Rule.Plain, extra: Partial<SysRegRow> = {}): SysRegRow =>
   ({ name, op0, op1, crn, crm, op2, off, minEl, rule, ...extra });
+
+/** DCZID_EL0.BS: log2 of the DC ZVA block size in words (4 = 64 bytes, the cache line of CTR_EL0). */
+export const DCZID_BS = 4;
 
 /** ID_AA64PFR0_EL1: EL0..EL3 AArch64 only (0x1111), FP and AdvSIMD not implemented (0xF each). */
 export const ID_AA64PFR0_VALUE = 0x00000000_00ff1111n;
@@ -136,6 +140,7 @@ export const SYSREG_TABLE: readonly SysRegRow[] = [
   R('ID_AA64MMFR2_EL1', 3, 0, 0, 7, 2, -1, 1, Rule.Const, { value: 0n }),
   R('REVIDR_EL1', 3, 0, 0, 0, 6, -1, 1, Rule.Const, { value: 0n }),
   R('CTR_EL0', 3, 3, 0, 0, 1, -1, 1, Rule.Const, { value: 0x8444c004n }),
+  R('DCZID_EL0', 3, 3, 0, 0, 7, -1, 0, Rule.Dczid),
   // Generic timer (D24.10)
   R('CNTFRQ_EL0', 3, 3, 14, 0, 0, L.CNTFRQ_EL0, 0, Rule.CntFrq),
   R('CNTPCT_EL0', 3, 3, 14, 0, 1, -1, 0, Rule.Counter),
@@ -212,6 +217,7 @@ export function checkSysRegAccess(s: Int32Array, idx: number, read: boolean): nu
       if (el === 0 && (s[L.CNTKCTL_EL1]! & 3) === 0) return el0Target;
       return ACCESS_OK;
     case Rule.Cntkctl: return ACCESS_OK;
+    case Rule.Dczid: return read ? ACCESS_OK : ACCESS_UNDEFINED;
     case Rule.Pmccntr: case Rule.Pmcr: case Rule.PmCntEnSet: case Rule.PmCntEnClr: case Rule.PmuEl0: case Rule.PmUserEnr: {
       // D24.5: EL0 access needs PMUSERENR_EL0.EN (bit 0; CR bit 2 allows reading PMCCNTR).
       if (el === 0) {
@@ -268,6 +274,14 @@ export function readSysReg(cpu: CpuState, idx: number): number {
     case Rule.Pan: return (s[L.PSTATE_PAN]! & 1) << 22;
     case Rule.Const: { const v = r.value ?? 0n; sysRegHi = Number(v >> 32n) | 0; return Number(v & 0xffffffffn) | 0; }
     case Rule.Counter: return setDouble(counterValue(cpu, r.op2 === 2));
+    case Rule.Dczid: {
+      // D24 DCZID_EL0: DZP = 1 when DC ZVA is prohibited at the current EL: EL0 with SCTLR_EL1.DZE = 0
+      // (bit 14), or EL0/EL1 with EL2 enabled and HCR_EL2.TDZ = 1 (bit 28).
+      const el = s[L.PSTATE_EL]!, impl = s[L.IMPL_ELS]!;
+      const el2On = (impl & 4) !== 0 && ((impl & 8) === 0 || (s[L.SCR_EL3]! & 1) !== 0);
+      const dzp = el <= 1 && ((el === 0 && (s[L.SCTLR_EL + 2]! & (1 << 14)) === 0) || (el2On && (s[L.HCR_EL2]! & (1 << 28)) !== 0));
+      return DCZID_BS | (dzp ? 16 : 0);
+    }
     case Rule.Pmccntr: {
       const f = cpu.f;
       return setDouble(f[L.PMCCNTR_BASE >> 1]! + (pmccntrEnabled(s) ? f[L.CYCLES >> 1]! : 0));

@@ -1,11 +1,10 @@
 /**
- * Branches (Arm ARM C4.1.93, C6.2): B, BL, B.cond, BR, BLR, RET. PC-relative targets are computed on
- * 32-bit halves with carry into the high half.
+ * Branches (Arm ARM C4.1.93, C6.2): B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR, BLR, RET. PC-relative
+ * targets are computed on 32-bit halves with carry into the high half.
  */
 import * as L from '../../state/layout.js';
-import { conditionHolds } from '../alu64.js';
 import { Status } from '../context.js';
-import { regZrRead } from '../regs.js';
+import { condHolds } from './flags.js';
 
 /** PC += sign-extended byte offset `off` (|off| < 2^31), with carry/borrow into the high half. */
 export function branchRelative(s: Int32Array, off: number): void {
@@ -32,14 +31,31 @@ export function execBImm(s: Int32Array, w: number): Status {
 
 /** B.cond: imm19 * 4 when ConditionHolds(cond). */
 export function execBCond(s: Int32Array, w: number): Status {
-  if (!conditionHolds(w & 15, s[L.NF]! >>> 31, s[L.ZF] === 0 ? 1 : 0, s[L.CF]! & 1, s[L.VF]! >>> 31)) return Status.Next;
-  branchRelative(s, (w << 8) >> 11);
+  if (!condHolds(s, w & 15)) return Status.Next;
+  branchRelative(s, ((w << 8) >> 13) << 2);
   return Status.Branch;
 }
 
-/** BR / BLR / RET: PC = Xn (read before X30 is written, for BLR X30). */
+/** CBZ / CBNZ: compare Wt/Xt (Rt = 31 is XZR) with zero; imm19 * 4. */
+export function execCompareBranch(s: Int32Array, w: number): Status {
+  const t = (w & 31) << 1;
+  const v = (w >>> 31) !== 0 ? s[t]! | s[t + 1]! : s[t]!;
+  if ((v === 0) === (((w >>> 24) & 1) === 0)) { branchRelative(s, ((w << 8) >> 13) << 2); return Status.Branch; }
+  return Status.Next;
+}
+
+/** TBZ / TBNZ: test bit b5:b40 of Rt (Rt = 31 is XZR); imm14 * 4. */
+export function execTestBranch(s: Int32Array, w: number): Status {
+  const bit = ((w >>> 26) & 0x20) | ((w >>> 19) & 0x1f);
+  const t = (w & 31) << 1;
+  const v = bit < 32 ? (s[t]! >>> bit) & 1 : (s[t + 1]! >>> (bit - 32)) & 1;
+  if (v === ((w >>> 24) & 1)) { branchRelative(s, ((w << 13) >> 18) << 2); return Status.Branch; }
+  return Status.Next;
+}
+
+/** BR / BLR / RET: PC = Xn (Rn = 31 is XZR; read before X30 is written, for BLR X30). */
 export function execBranchReg(s: Int32Array, w: number): Status {
-  const n = regZrRead((w >>> 5) & 31);
+  const n = ((w >>> 5) & 31) << 1;
   const lo = s[n]!, hi = s[n + 1]!;
   if (((w >>> 21) & 3) === 1) link(s);     // BLR
   s[L.PC] = lo; s[L.PC + 1] = hi;
