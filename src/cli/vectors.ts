@@ -21,9 +21,14 @@ export function runVectorFile(path: string): VectorResult {
   } catch (err) {
     return errorResult(path, err);
   }
-  switch (v.kind) {
-    case 'image': return runImageVector(v);
-    case 'call': return errorResult(path, `${path}: call vectors are not supported yet by this build (only image vectors)`, v.name);
+  try {
+    switch (v.kind) {
+      case 'image': return runImageVector(v);
+      case 'call': return errorResult(path, `${path}: call vectors are not supported yet by this build (only image vectors)`, v.name);
+    }
+  } catch (err) {
+    // An emulator bug must not take the other vectors down with it.
+    return errorResult(path, `${path}: internal error while running: ${err instanceof Error ? err.message : String(err)}`, v.name);
   }
 }
 
