@@ -19,6 +19,14 @@ export const FAULT_NONE = 0;
 export const FAULT_ADDRESS_SIZE = 0x00 + 1;  // Address size fault, level 0 (PA above PARange)
 export const FAULT_EXTERNAL = 0x10 + 1;      // Synchronous External abort (no device / secure-only region)
 export const FAULT_ALIGNMENT = 0x21 + 1;
+/**
+ * Flag on a fault value: the access failed at stage 2 (the pKVM host stage 2), not at the bus.
+ * `(FSC + 1) | FAULT_STAGE2` is routed to EL2 as a Data Abort from a lower EL (EC 0x24) with FAR_EL2
+ * and HPFAR_EL2 (exec/raise.ts dataAbort; Arm ARM D1.4.x "stage 2 aborts are taken to EL2").
+ */
+export const FAULT_STAGE2 = 0x100;
+/** A stage-2 fault value for a DFSC (Translation L3 = 0x07, Permission L3 = 0x0F ...). */
+export function stage2Fault(fsc: number): number { return ((fsc & 0x3f) + 1) | FAULT_STAGE2; }
 
 export class Bus {
   readonly flash: Uint8Array;
@@ -38,8 +46,9 @@ export class Bus {
   readonly codePages = new Uint8Array(1 << 20);
   onCodeWrite: ((page: number) => void) | null = null;
   /**
-   * Host-side access checks for non-secure data accesses (pKVM host stage 2 once finalised): returns a
-   * fault value (FAULT_*), or 0 to allow. null = no check (no cost).
+   * Host-side access checks for non-secure DRAM data accesses (pKVM host stage 2 once finalised):
+   * returns a fault value (FAULT_*, usually `stage2Fault(fsc)`), or 0 to allow. null = no check (no
+   * cost). The installer decides which ELs it applies to (stage 2 does not translate EL2's own accesses).
    */
   stage2Check: ((pa: number, write: boolean) => number) | null = null;
 
