@@ -93,7 +93,7 @@ export class Harness {
   spsr(el: number): bigint { return this.m.cpu.get64(L.SPSR_EL + 2 * el); }
   esr(el: number): bigint { return this.m.cpu.get64(L.ESR_EL + 2 * el); }
   far(el: number): bigint { return this.m.cpu.get64(L.FAR_EL + 2 * el); }
-  /** Banked SP_ELn as stored (for n != the live bank); use spOf for any n. */
+  /** SP_ELn: the live SP when n is the selected stack pointer, else the banked value. */
   spOf(n: number): bigint {
     const s = this.s;
     const live = s[L.PSTATE_SP] ? s[L.PSTATE_EL]! : 0;
