@@ -50,9 +50,10 @@ export interface Conduit {
   cycles(): number;
 }
 
-/** One hop seen by the observers: the EL that handed control on, and x0..x7 at that moment. */
+/** One hop seen by the observers: the EL that handed control on, the EL that got it, and x0..x7 then. */
 interface Hop {
   from: ElLabel;
+  to: ElLabel;
   regs: Int32Array;
 }
 
@@ -79,14 +80,16 @@ export class HostConduit implements Conduit {
     cpu.onExceptionEntry = (c, fromEl, fromSecure, targetEl, off, esr) => {
       this.prevEntry?.(c, fromEl, fromSecure, targetEl, off, esr);
       if (this.path === null) return;
-      this.hops.push({ from: elLabel(fromEl, fromSecure), regs: c.s.slice(L.X, L.X + REPLY_WORDS) });
-      this.path.push(elLabel(targetEl, isSecure(c.s)));
+      const to = elLabel(targetEl, isSecure(c.s));
+      this.hops.push({ from: elLabel(fromEl, fromSecure), to, regs: c.s.slice(L.X, L.X + REPLY_WORDS) });
+      this.path.push(to);
     };
     cpu.onExceptionReturn = (c, fromEl, fromSecure, illegal) => {
       this.prevReturn?.(c, fromEl, fromSecure, illegal);
       if (this.path === null) return;
-      this.hops.push({ from: elLabel(fromEl, fromSecure), regs: c.s.slice(L.X, L.X + REPLY_WORDS) });
-      this.path.push(elLabel(c.s[L.PSTATE_EL]!, isSecure(c.s)));
+      const to = elLabel(c.s[L.PSTATE_EL]!, isSecure(c.s));
+      this.hops.push({ from: elLabel(fromEl, fromSecure), to, regs: c.s.slice(L.X, L.X + REPLY_WORDS) });
+      this.path.push(to);
     };
   }
 
@@ -132,19 +135,30 @@ export class HostConduit implements Conduit {
 }
 
 /**
- * The EL that produced the reply: walk the hops back from the end while x0..x7 at each hop equal the
- * final ones; the earliest such hop's source is the answerer. A trapped call answered by pKVM gives
- * EL2; a call pKVM forwarded to the SPMC gives S-EL1 (its reply passes EL3 and EL2 unchanged); a
- * call with no hop at all (impossible for SMC/HVC) gives EL1.
+ * The EL that produced the reply. The reply is what came back to EL1 (x0..x7); the hops at the end of
+ * the path that carried it unchanged are the candidates, deepest first. A candidate EL answered if the
+ * request it last received was the host's own request (x0..x7 as issued): a call pKVM passes through
+ * is answered by the SPMC (S-EL1), while one pKVM handles itself (the gate, FFA_VERSION, RXTX_MAP with
+ * its own buffers) is answered by EL2 even when its reply happens to equal what EL3 told it. If no
+ * candidate saw the host's request unchanged, the EL that returned to EL1 answered.
  */
 function answerer(hops: readonly Hop[], s: Int32Array): ElLabel {
-  let who: ElLabel = 'EL1';
-  for (let i = hops.length - 1; i >= 0; i--) {
-    const h = hops[i]!;
-    let same = true;
-    for (let k = 0; k < REPLY_WORDS; k++) if (h.regs[k] !== s[L.X + k]) { same = false; break; }
-    if (!same) break;
-    who = h.from;
+  const same = (a: Int32Array, b: ArrayLike<number>, off: number): boolean => {
+    for (let k = 0; k < REPLY_WORDS; k++) if (a[k] !== b[off + k]) return false;
+    return true;
+  };
+  if (hops.length === 0) return 'EL1';
+  let start = hops.length;
+  while (start > 0 && same(hops[start - 1]!.regs, s, L.X)) start--;
+  if (start === hops.length) return hops[hops.length - 1]!.from;
+  const request = hops[0]!.regs;
+  for (let i = start; i < hops.length; i++) {
+    const el = hops[i]!.from;
+    for (let j = i - 1; j >= 0; j--) {
+      if (hops[j]!.to !== el) continue;
+      if (same(hops[j]!.regs, request, 0)) return el;
+      break;
+    }
   }
-  return who;
+  return hops[hops.length - 1]!.from;
 }
