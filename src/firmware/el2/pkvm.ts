@@ -183,6 +183,8 @@ function exactKey(id: number): number {
 }
 
 const SMC0 = smcWord(0);
+/** Bound on the report logs (hypSmcs keeps the most recent, the others the first). */
+const LOG_LIMIT = 4096;
 /** SPSR_ELx.SS (bit 21) and BTYPE (bits 11:10): cleared when pKVM skips an emulated SMC (ref §2). */
 const SPSR_SKIP_CLEAR = ~((1 << 21) | (3 << 10));
 /** ESR_ELx.S1PTW (bit 7): pKVM's mark on an abort it injects into the host (mem_protect.c). */
@@ -265,7 +267,7 @@ export class Pkvm extends NativeComponent {
 
   // ---- records for invariants and reports ----
   readonly stats: PkvmStats = { hostSmcTraps: 0, hostHvcs: 0, forwarded: 0, ffaHandled: 0, gateRejects: 0, hostAborts: 0, nestedSmcs: 0 };
-  /** Every SMC pKVM issued to EL3 itself, in order. */
+  /** The SMCs pKVM issued to EL3 itself, in order (the most recent LOG_LIMIT). */
   readonly hypSmcs: HypSmcRecord[] = [];
   /** Every (TX, RX) pair pKVM passed to EL3 in FFA_RXTX_MAP. */
   readonly rxtxMapPas: { tx: number; rx: number; pages: number }[] = [];
@@ -491,7 +493,7 @@ export class Pkvm extends NativeComponent {
     const s = this.s, c = this.ctx;
     for (let i = 2 * from; i < 62; i++) s[i] = c[i]!;
     if (s[L.ELR_EL + 4] !== this.ctxElrLo || s[L.ELR_EL + 5] !== this.ctxElrHi || s[L.SPSR_EL + 4] !== this.ctxSpsr) {
-      this.warnings.push('ELR_EL2/SPSR_EL2 changed across a nested SMC to EL3');
+      this.warn('ELR_EL2/SPSR_EL2 changed across a nested SMC to EL3');
       s[L.ELR_EL + 4] = this.ctxElrLo; s[L.ELR_EL + 5] = this.ctxElrHi; s[L.SPSR_EL + 4] = this.ctxSpsr;
     }
   }
@@ -529,6 +531,7 @@ export class Pkvm extends NativeComponent {
     if (r !== StopReason.Returned) throw new NestedRunStopped(r);
     for (let i = 0; i < 36; i++) into[i] = s[i]!;
     const u = (lo: number, hi: number) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    if (this.hypSmcs.length >= LOG_LIMIT) this.hypSmcs.splice(0, LOG_LIMIT / 2);
     this.hypSmcs.push({ x0: a[0]! >>> 0, x1: u(a[2]!, a[3]!), x2: u(a[4]!, a[5]!), x3: u(a[6]!, a[7]!), result: s[0]! >>> 0 });
   }
 
@@ -617,7 +620,7 @@ export class Pkvm extends NativeComponent {
   private mapHypBuffers(npages: number): number {
     const a = this.args(FFA_RXTX_MAP_64);
     a[2] = this.hypTxPa; a[4] = this.hypRxPa; a[6] = npages | 0;
-    this.rxtxMapPas.push({ tx: this.hypTxPa, rx: this.hypRxPa, pages: npages });
+    if (this.rxtxMapPas.length < LOG_LIMIT) this.rxtxMapPas.push({ tx: this.hypTxPa, rx: this.hypRxPa, pages: npages });
     this.smc(this.out);
     if (this.isU64(this.out, 0, FFA_SUCCESS)) { this.mailboxRegistered = true; return 0; }
     return this.out[4]! | 0;
@@ -707,13 +710,13 @@ export class Pkvm extends NativeComponent {
   private shareRanges(view: DataView, at: number, n: number): number {
     const done = this.shareRangesRaw(view, at, n, true);
     if (done === n) return 0;
-    if (this.shareRangesRaw(view, at, done, false) !== done) this.warnings.push('share rollback: unshare failed');
+    if (this.shareRangesRaw(view, at, done, false) !== done) this.warn('share rollback: unshare failed');
     return FFA_RET_DENIED;
   }
   private unshareRanges(view: DataView, at: number, n: number): number {
     const done = this.shareRangesRaw(view, at, n, false);
     if (done === n) return 0;
-    if (this.shareRangesRaw(view, at, done, true) !== done) this.warnings.push('unshare rollback: re-share failed');
+    if (this.shareRangesRaw(view, at, done, true) !== done) this.warn('unshare rollback: re-share failed');
     return FFA_RET_DENIED;
   }
   /** __ffa_host_(un)share_ranges: constituents at `at`; returns how many succeeded before the first failure. */
@@ -746,7 +749,7 @@ export class Pkvm extends NativeComponent {
       const a = this.args(FFA_MEM_RECLAIM);
       a[2] = hLo | 0; a[4] = hHi | 0; a[6] = 0;
       this.smc(r);
-      if (!this.isU64(r, 0, FFA_SUCCESS)) this.warnings.push('FRAG_TX: reclaim after a failed share did not succeed');
+      if (!this.isU64(r, 0, FFA_SUCCESS)) this.warn('FRAG_TX: reclaim after a failed share did not succeed');
       this.resFfa(FFA_RET_DENIED);
       return;
     }
@@ -789,7 +792,7 @@ export class Pkvm extends NativeComponent {
       fraglen = r[6]! >>> 0;
       if (fraglen === 0 || fraglen > PAGE_SIZE || fragoff + fraglen > this.descLen) {
         // Linux copies without bounds here (and loops forever on 0): the model refuses instead.
-        this.warnings.push(`RECLAIM: FRAG_RX fragment of ${fraglen} bytes at ${fragoff} would overrun the descriptor buffer`);
+        this.warn(`RECLAIM: FRAG_RX fragment of ${fraglen} bytes at ${fragoff} would overrun the descriptor buffer`);
         this.resFfa(FFA_RET_ABORTED);
         return;
       }
@@ -1047,7 +1050,7 @@ export class Pkvm extends NativeComponent {
     if ((mode & 0xf) !== 0) {
       const ec = esr >>> 26;
       const nec = ec === 0x24 ? 0x25 : ec === 0x20 ? 0x21 : ec;
-      if (nec === ec) this.warnings.push(`inject: unexpected EC 0x${ec.toString(16)}`);
+      if (nec === ec) this.warn(`inject: unexpected EC 0x${ec.toString(16)}`);
       esr = (esr & 0x03ffffff) | (nec << 26);
     }
     esr |= ESR_S1PTW;
@@ -1072,7 +1075,7 @@ export class Pkvm extends NativeComponent {
   /** hyp_panic: record why and park the PE at EL2 (WFI, all masked): the run stops with Halted. */
   private hypPanic(reason: string): void {
     if (this.panicReason === null) this.panicReason = reason;
-    this.warnings.push(`hyp_panic: ${reason}`);
+    this.warn(`hyp_panic: ${reason}`);
     this.s[L.PSTATE_DAIF] = 0x3c0;
     this.park();
   }
@@ -1081,7 +1084,8 @@ export class Pkvm extends NativeComponent {
     this.p.executeOnly(0xd503207f | 0);     // WFI
   }
 
-  private warnOn(ret: number, what: string): void { if (ret !== 0) this.warnings.push(`WARN_ON: ${what} (${ret})`); }
+  private warnOn(ret: number, what: string): void { if (ret !== 0) this.warn(`WARN_ON: ${what} (${ret})`); }
+  private warn(what: string): void { if (this.warnings.length < LOG_LIMIT) this.warnings.push(what); }
 
   /** The host's page at `pa` as the hyp maps it (its pinned, shared RX/TX). */
   private hostPage(pa: number): Uint8Array {
