@@ -40,7 +40,7 @@ import { StopReason } from '../../exec/context.js';
 import { type NativePlatform, NativeComponent, smcWord } from '../component.js';
 import { stage2Fault } from '../../memory/bus.js';
 import { DRAM_BASE } from '../../memory/map.js';
-import { EINVAL, EOPNOTSUPP, EPERM, HostStage2, PAGE_SIZE, PageState } from '../../memory/stage2.js';
+import { EINVAL, EOPNOTSUPP, EPERM, HostStage2, PAGE_SIZE, PAGE_STATE_NAMES, PageState } from '../../memory/stage2.js';
 import {
   FFA_ERROR, FFA_FEATURES, FFA_ID_GET, FFA_MEM_DONATE, FFA_MEM_DONATE_64, FFA_MEM_FRAG_RX, FFA_MEM_FRAG_TX,
   FFA_MEM_LEND, FFA_MEM_LEND_64, FFA_MEM_OP_PAUSE, FFA_MEM_OP_RESUME, FFA_MEM_RECLAIM, FFA_MEM_RELINQUISH,
@@ -110,6 +110,12 @@ export interface PkvmBeliefs {
   hostBuffers: PkvmHostBuffers | null;
   /** The hyp mailbox is mapped at the SPMC (RXTX_MAP to EL3 succeeded and was not unmapped since). */
   hypMailboxRegistered: boolean;
+  /** hyp_buffers: the hyp's own TX/RX (null while hyp_ffa_init has not set them up). */
+  hypMailbox: { tx: number; rx: number } | null;
+  /** HCR_EL2.TSC as pKVM left it: host SMCs trap to EL2. */
+  trapsHostSmc: boolean;
+  /** The policy for DIRECT_REQ before negotiation. */
+  directReqBeforeVersion: 'reject' | 'forward';
   /** Host pages in a shared state (SHARED_OWNED or SHARED_BORROWED), as PAs. */
   protectedPages: number[];
   /** The hyp carve-out (host NOPAGE, hyp OWNED). */
@@ -1110,10 +1116,20 @@ export class Pkvm extends NativeComponent {
       hostVersion: this.hostVersion,
       hostBuffers: this.hostTx >= 0 ? { tx: this.hostTx, rx: this.hostRx, pages: FFA_MBOX_PAGES } : null,
       hypMailboxRegistered: this.mailboxRegistered,
+      hypMailbox: this.hypBuffersReady ? { tx: this.hypTxPa, rx: this.hypRxPa } : null,
+      trapsHostSmc: (this.s[L.HCR_EL2]! & HCR_TSC) !== 0,
+      directReqBeforeVersion: this.forwardDirectReq ? 'forward' : 'reject',
       protectedPages: shared,
       carveOut: st === null ? null : { base: this.carveBase, pages: HYP_CARVEOUT_PAGES },
       panic: this.panicReason,
     };
+  }
+
+  /** pKVM's page states for one physical page (null outside tracked memory or before __pkvm_init). */
+  pageState(pa: number): { host: string; hyp: string; pins: number } | null {
+    const st = this.stage2;
+    if (st === null || st.index(pa) < 0) return null;
+    return { host: PAGE_STATE_NAMES[st.hostState(pa)!]!, hyp: PAGE_STATE_NAMES[st.hypState(pa)!]!, pins: st.pinCount(pa) };
   }
 
   /** The hyp's buffers (for tests and reports). */

@@ -127,6 +127,9 @@ describe('scenario (b): hyp init, then the host driver through the proxy', () =>
     const b = w.pkvm.beliefs();
     expect(b).toMatchObject({ negotiated: true, hostBuffers: { tx: HOST_TX, rx: HOST_RX, pages: 1 }, hypMailboxRegistered: true });
     expect(b.protectedPages).toEqual([HOST_TX, HOST_RX]);
+    expect(b).toMatchObject({ hypMailbox: { tx: lay.hypTx, rx: lay.hypRx }, trapsHostSmc: true, directReqBeforeVersion: 'reject' });
+    expect(w.pkvm.pageState(HOST_RX)).toEqual({ host: 'SHARED_OWNED', hyp: 'SHARED_BORROWED', pins: 1 });
+    expect(w.pkvm.pageState(lay.hypRx)).toEqual({ host: 'NOPAGE', hyp: 'OWNED', pins: 0 });
     expect(w.el3.mailbox).toEqual({ tx: lay.hypTx, rx: lay.hypRx });
     expect(w.pkvm.checkInvariants()).toEqual([]);
     // Invariant: the SPMC never saw the host's TX or RX PA in any register of any call.
