@@ -9,7 +9,7 @@ import * as A from '../../../src/ffa/abi.js';
 import { HostSite } from '../../../src/firmware/host/caller.js';
 import { PageState } from '../../../src/memory/stage2.js';
 import { decodePartitionInfo, parseUuid } from '../../../src/ffa/descriptors.js';
-import { ERR, HOST_RX, HOST_TX, M64, PART_ID, PART_UUID, U, type World, readyWorld } from './harness.js';
+import { ERR, HOST_RX, HOST_TX, M64, PART_ID, PART_UUID, U, type World, makeWorld, readyWorld } from './harness.js';
 
 const FFA_ERROR = U(A.FFA_ERROR), FFA_SUCCESS = U(A.FFA_SUCCESS);
 const zeros = (from: number, x: bigint[]) => x.slice(from);
@@ -396,5 +396,42 @@ describe('FFA_PARTITION_INFO_GET (ref §4.5)', () => {
     w.smc(A.FFA_PARTITION_INFO_GET);                   // leaves the hyp RX full at the SPMC
     const x = w.smc(A.FFA_PARTITION_INFO_GET);
     expect([x[0], x[2]]).toEqual([FFA_ERROR, U(A.FFA_RET_BUSY)]);
+  });
+});
+
+describe('boot orders (ref §7(a), (a′))', () => {
+  it("(a) the host driver runs before __pkvm_init: it reaches EL3 directly, then every call is gated; the hyp's beliefs disagree with the SPMC's", () => {
+    const w = makeWorld();
+    // a1-a3 with TSC = 0: straight to EL3.
+    expect(w.smc(A.FFA_VERSION, A.FFA_VERSION_1_2)[0]).toBe(0x10002n);
+    expect(w.smc(A.FFA_ID_GET)[0]).toBe(FFA_SUCCESS);
+    expect(w.smc(A.FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1)[0]).toBe(FFA_SUCCESS);
+    expect(w.el3.calls.every((c) => c.fromEl === 1)).toBe(true);
+    expect(w.el3.mailbox).toEqual({ tx: HOST_TX, rx: HOST_RX });     // the SPMC maps the host's pages
+    // a6: hyp_ffa_init; the (fake, spec-conformant) SPMC accepts the same version again.
+    expect(w.init()).toEqual([0n, 0n]);
+    w.finalize();                                                    // a7
+    // a8: everything but VERSION is gated.
+    const n = w.el3.calls.length;
+    expect(w.smc(A.FFA_MSG_SEND_DIRECT_REQ_64, PART_ID, 0, 1)).toEqual([FFA_ERROR, 0n, M64 - 1n, ...z(15)]);
+    expect(w.smc(A.FFA_RX_RELEASE).slice(0, 3)).toEqual([FFA_ERROR, 0n, M64 - 1n]);
+    expect(w.el3.calls.length).toBe(n);
+    const b = w.pkvm.beliefs();
+    expect(b).toMatchObject({ hypFfaVersion: 0x10002, negotiated: false, hostBuffers: null, hypMailboxRegistered: false });
+    // pKVM believes the SPMC's mailbox pages are plain host-owned memory.
+    expect(w.pkvm.pageState(HOST_TX)).toEqual({ host: 'OWNED', hyp: 'NOPAGE', pins: 0 });
+    expect(w.pkvm.checkInvariants()).toEqual([]);
+  });
+
+  it("(a′) the driver after kvm_arm_init but before finalize_pkvm: the (b) results, and the pages stay pinned after finalisation", () => {
+    const w = readyWorld({}, undefined, false);
+    expect(negotiate(w)[0]).toBe(0x10002n);
+    expect(mapBuffers(w)[0]).toBe(FFA_SUCCESS);
+    expect(w.smc(A.FFA_PARTITION_INFO_GET).slice(2, 4)).toEqual([1n, 24n]);
+    expect(w.finalize()).toEqual([0n, 0n]);
+    expect(w.pkvm.pageState(HOST_TX)).toEqual({ host: 'SHARED_OWNED', hyp: 'SHARED_BORROWED', pins: 1 });
+    const x = w.smc(A.FFA_MSG_SEND_DIRECT_REQ_64, PART_ID, 0, 7);
+    expect([x[0], x[3]]).toEqual([U(A.FFA_MSG_SEND_DIRECT_RESP_64), 7n]);
+    expect(w.pkvm.checkInvariants()).toEqual([]);
   });
 });
