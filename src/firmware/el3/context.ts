@@ -1,0 +1,110 @@
+/**
+ * Saved execution contexts as fixed slices of the state buffer (DESIGN practice 3 and 10): the
+ * words a context switch must preserve are listed once, as word offsets into the layout, and copied
+ * word by word into a preallocated Int32Array. Saving or restoring allocates nothing.
+ *
+ * Two shapes:
+ *  - `El1Context`: what EL3 keeps per world (TF-A `cpu_context_t`: gp_regs + el1_sysregs + el3_state
+ *    with ELR_EL3/SPSR_EL3; `cm_el1_sysregs_context_save/restore`), used by the SPMD world switch
+ *    and by the EL3 SPMC for each S-EL1 partition.
+ *  - `El0Context`: what an S-EL1 SPMC keeps per S-EL0 partition: GPRs, SP_EL0, the EL0 thread
+ *    registers, and ELR_EL1/SPSR_EL1 (where the partition resumes).
+ *
+ * GPRs come first (words 0..61 = x0..x30), so `restore(s, k)` can skip the first k registers: the
+ * ones that carry a message into the context being resumed.
+ */
+import * as L from '../../state/layout.js';
+
+/** Word offsets of x0..x30 (two words each). */
+const GPR_WORDS = 62;
+
+function offsets(regs64: readonly number[]): Int32Array {
+  const out = new Int32Array(GPR_WORDS + 2 * regs64.length);
+  for (let i = 0; i < GPR_WORDS; i++) out[i] = L.X + i;
+  regs64.forEach((off, i) => { out[GPR_WORDS + 2 * i] = off; out[GPR_WORDS + 2 * i + 1] = off + 1; });
+  return out;
+}
+
+/**
+ * EL1 system registers of one Security state (TF-A `el1_sysregs_t`, the subset this PE models),
+ * plus SP_EL0 and the EL3 return state of that world.
+ */
+const EL1_REGS: readonly number[] = [
+  L.SP_EL + 0, L.SP_EL + 2,
+  L.ELR_EL + 2, L.SPSR_EL + 2, L.ESR_EL + 2, L.FAR_EL + 2, L.VBAR_EL + 2, L.SCTLR_EL + 2,
+  L.ACTLR_EL + 2, L.CPACR_EL1, L.TCR_EL + 2, L.TTBR0_EL + 2, L.MAIR_EL + 2, L.CONTEXTIDR_EL1,
+  L.AFSR0_EL + 2, L.AFSR1_EL + 2, L.TPIDR_EL + 0, L.TPIDR_EL + 2, L.TPIDRRO_EL0, L.CNTKCTL_EL1,
+  L.PMUSERENR_EL0,
+  // el3_state: where this world resumes and with which PSTATE.
+  L.ELR_EL + 6, L.SPSR_EL + 6,
+];
+
+/** An S-EL0 partition's context as its S-EL1 partition manager keeps it. */
+const EL0_REGS: readonly number[] = [
+  L.SP_EL + 0, L.TPIDR_EL + 0, L.TPIDRRO_EL0,
+  L.ELR_EL + 2, L.SPSR_EL + 2,
+];
+
+const EL1_OFFS = offsets(EL1_REGS);
+const EL0_OFFS = offsets(EL0_REGS);
+
+/** A saved context: `offs[i]` is the state word that `words[i]` holds. */
+export class SavedContext {
+  readonly words: Int32Array;
+  constructor(private readonly offs: Int32Array) {
+    this.words = new Int32Array(offs.length);
+  }
+
+  /** Copy the live state into this context. */
+  save(s: Int32Array): void {
+    const w = this.words, o = this.offs;
+    for (let i = 0; i < o.length; i++) w[i] = s[o[i]!]!;
+  }
+
+  /** Copy this context into the live state, skipping x0..x(firstGpr-1) (they carry a message). */
+  restore(s: Int32Array, firstGpr = 0): void {
+    const w = this.words, o = this.offs;
+    for (let i = 2 * firstGpr; i < o.length; i++) s[o[i]!] = w[i]!;
+  }
+
+  /** A saved register by its state offset (cold path: setup and tests). */
+  get(off: number): number {
+    const i = this.indexOf(off);
+    return this.words[i]!;
+  }
+
+  /** Set a saved 64-bit register (two words at `off`) in the context (cold path: initial contexts). */
+  set64(off: number, lo: number, hi: number): void {
+    const i = this.indexOf(off);
+    this.words[i] = lo;
+    this.words[i + 1] = hi;
+  }
+
+  /** Set a saved Xn. */
+  setX(n: number, lo: number, hi: number): void { this.words[2 * n] = lo; this.words[2 * n + 1] = hi; }
+  /** Zero everything. */
+  clear(): void { this.words.fill(0); }
+
+  private indexOf(off: number): number {
+    const o = this.offs;
+    for (let i = 0; i < o.length; i++) if (o[i] === off) return i;
+    throw new RangeError(`state word ${off} is not part of this context`);
+  }
+}
+
+/** A context of one world (or S-EL1 partition) as EL3 saves it. */
+export function el1Context(): SavedContext { return new SavedContext(EL1_OFFS); }
+/** A context of one S-EL0 partition as an S-EL1 SPMC saves it. */
+export function el0Context(): SavedContext { return new SavedContext(EL0_OFFS); }
+
+/** The state words an EL1 world context covers (tests check what a world switch preserves). */
+export const EL1_CONTEXT_REGS: readonly number[] = EL1_REGS;
+
+/** SPSR values used for first entries (Arm ARM C5.2.18 SPSR_ELx: M[3:0], DAIF bits 9:6). */
+export const SPSR_EL0T = 0x0;
+export const SPSR_EL1H = 0x5;
+export const SPSR_EL2H = 0x9;
+export const SPSR_DAIF_MASKED = 0x3c0;
+
+/** SCTLR_EL1 reset value with RES1 bits of Armv8.0 (as machine.resetCpu writes it). */
+export const SCTLR_EL1_RESET = 0x30d00800;

@@ -1,0 +1,25 @@
+/**
+ * Behaviour `echo` (vector-format.md "partitions"): FFA_MSG_SEND_DIRECT_REQ is answered with
+ * FFA_MSG_SEND_DIRECT_RESP of the same width (w3-w7 / x3-x7 unchanged), DIRECT_REQ2 with DIRECT_RESP2
+ * (x4-x17 unchanged); w1 has sender and receiver swapped, w2 is 0.
+ */
+import * as A from '../../ffa/abi.js';
+import { DirectKind, type PartitionBehaviour } from './api.js';
+
+export class EchoBehaviour implements PartitionBehaviour {
+  readonly name = 'echo';
+
+  onDirectRequest(s: Int32Array, kind: DirectKind): void {
+    // Response FID: REQ_32 0x8400006F -> RESP_32 0x84000070, REQ_64 -> RESP_64, REQ2 0xC400008D -> RESP2.
+    s[0] = kind === DirectKind.Req32 ? A.FFA_MSG_SEND_DIRECT_RESP | 0
+      : kind === DirectKind.Req64 ? A.FFA_MSG_SEND_DIRECT_RESP_64 | 0 : A.FFA_MSG_SEND_DIRECT_RESP2 | 0;
+    s[1] = 0;
+    // w1 = receiver << 16 | sender (v1.0 §10.3: the responder is the sender of the response).
+    const w1 = s[2]!;
+    s[2] = (w1 << 16) | (w1 >>> 16);
+    s[3] = 0;
+    // w2 = 0 (partition message); for RESP2 x2/x3 are reserved (MBZ) instead of w2 flags.
+    s[4] = 0; s[5] = 0;
+    if (kind === DirectKind.Req2) { s[6] = 0; s[7] = 0; }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * A native secure partition: the code at S-EL0 (calls its S-EL1 SPMC by SVC #0) or at S-EL1 (calls
+ * the EL3 SPMC by SMC #0). It runs the FF-A partition loop through real exceptions:
+ *   entry -> [onInit] -> FFA_MSG_WAIT --(message)--> handler -> response --(next message)--> ...
+ * Each message arrives as the return of the previous call: control comes back at `Wait + 4`.
+ */
+import * as L from '../../state/layout.js';
+import * as A from '../../ffa/abi.js';
+import { StopReason } from '../../exec/context.js';
+import { CALL_SITES, NativeComponent, smcWord, svcWord } from '../component.js';
+import { DirectKind, type PartitionBehaviour, type PartitionServices } from './api.js';
+
+export const enum PartitionSite {
+  Entry = CALL_SITES,
+  /** The SVC/SMC that answers one message and waits for the next. */
+  Wait = CALL_SITES + 0x10,
+  /** Nested FF-A calls made while handling a message (PartitionServices.ffaCall). */
+  Call = CALL_SITES + 0x20,
+}
+
+/** How many FFA_ERROR answers in a row to its own FFA_MSG_WAIT/response a partition tolerates. */
+const MAX_ERRORS_IN_A_ROW = 4;
+
+export class NativePartition extends NativeComponent implements PartitionServices {
+  readonly name: string;
+  readonly el: number;
+  readonly secure = true;
+  private readonly conduit: number;
+  /** Direct requests handled. */
+  handled = 0;
+  /** FF-A errors received in answer to this partition's own calls. */
+  errorsSeen = 0;
+  private errorsInARow = 0;
+
+  constructor(readonly endpointId: number, readonly behaviour: PartitionBehaviour, el: 0 | 1) {
+    super();
+    this.el = el;
+    this.name = `sp-${endpointId.toString(16)}-${behaviour.name}`;
+    // FF-A conduits (ffa-abi.md 1): SVC from S-EL0 to an S-EL1 SPMC, SMC from S-EL1 to EL3.
+    this.conduit = el === 0 ? svcWord(0) : smcWord(0);
+  }
+
+  /** Where the partition starts (its entry point, given to its SPMC). */
+  get entryAddress(): bigint { return this.siteAddress(PartitionSite.Entry); }
+
+  onException(offset: number): never {
+    throw new Error(`${this.name}: unexpected exception at S-EL${this.el} (vector offset 0x${offset.toString(16)}, ESR 0x${(this.esr() >>> 0).toString(16)})`);
+  }
+
+  override onResume(pc: number): void {
+    if (pc === PartitionSite.Entry) {
+      // An S-EL1 partition owns its EL1 vectors (an S-EL0 one has none: its exceptions go to the SPMC).
+      if (this.el === 1) { this.s[L.VBAR_EL + 2] = 0; this.s[L.VBAR_EL + 3] = this.pcHi; }
+      this.behaviour.onInit?.(this);
+      this.msgWait();
+      return;
+    }
+    if (pc === ((PartitionSite.Wait + 4) | 0)) { this.message(); return; }
+    super.onResume(pc);
+  }
+
+  /** FFA_MSG_WAIT: x1-x17 zero (v1.2 §14.1?: MBZ). */
+  private msgWait(): void {
+    const s = this.s;
+    s[0] = A.FFA_MSG_WAIT | 0;
+    for (let i = 1; i < 36; i++) s[i] = 0;
+    this.issueTail(this.conduit, PartitionSite.Wait);
+  }
+
+  private message(): void {
+    const s = this.s;
+    const fid = s[0]! >>> 0;
+    let kind: DirectKind;
+    switch (fid) {
+      case A.FFA_MSG_SEND_DIRECT_REQ: kind = DirectKind.Req32; break;
+      case A.FFA_MSG_SEND_DIRECT_REQ_64: kind = DirectKind.Req64; break;
+      case A.FFA_MSG_SEND_DIRECT_REQ2: kind = DirectKind.Req2; break;
+      case A.FFA_ERROR:
+        // The SPMC refused this partition's last call (its response or MSG_WAIT). Wait again, but a
+        // partition that keeps being refused is broken: stop rather than loop forever.
+        this.errorsSeen++;
+        if (++this.errorsInARow > MAX_ERRORS_IN_A_ROW) {
+          throw new Error(`${this.name}: FF-A call refused ${this.errorsInARow} times in a row (last FFA_ERROR ${s[4]})`);
+        }
+        this.msgWait();
+        return;
+      default:
+        // FFA_RUN (cycles with no message), FFA_SUCCESS ...: nothing to do, give the cycles back.
+        this.errorsInARow = 0;
+        this.msgWait();
+        return;
+    }
+    this.errorsInARow = 0;
+    this.handled++;
+    this.charge(this.p.config.timing.native.partitionHandler);
+    this.behaviour.onDirectRequest(s, kind, (s[2]! >>> 16) & 0xffff, this);
+    this.issueTail(this.conduit, PartitionSite.Wait);
+  }
+
+  ffaCall(): void {
+    const r = this.call(this.conduit, PartitionSite.Call);
+    if (r !== StopReason.Returned) throw new Error(`${this.name}: nested FF-A call did not return (stop reason ${r})`);
+  }
+}
