@@ -95,8 +95,10 @@ export interface SpmcView {
   endpoint0: {
     /** The version recorded for endpoint 0 (null: never negotiated). */
     version: string | null;
-    /** Its negotiation phase is over (DEN0077A v1.2 13.2.2). */
+    /** Its negotiation phase is over (DEN0077A v1.2 13.2.2), for the SPMD or the SPMC. */
     negotiationClosed: boolean;
+    /** Which of them consider it over: the SPMD at EL3 (it answers some calls itself) and/or the SPMC. */
+    closedBy: ('SPMD' | 'SPMC')[];
     /** The physical pages it holds as endpoint 0's TX/RX, or null. */
     mailbox: { tx: string; rx: string; pages: number } | null;
   };
@@ -262,6 +264,9 @@ export function computeFindings(
   if (pkvm.present && pkvm.hypFfaVersion !== null && spmc.endpoint0.version !== null && pkvm.hypFfaVersion !== spmc.endpoint0.version) {
     say('disagreement', `pKVM uses FF-A v${pkvm.hypFfaVersion} with the SPMC; the SPMC has endpoint 0 at v${spmc.endpoint0.version}`);
   }
+  if (pkvm.present && host.directReq2) {
+    say('disagreement', 'the host believes FFA_MSG_SEND_DIRECT_REQ2 is available (the SPMC said so); pKVM answers it NOT_SUPPORTED');
+  }
   if (closure?.how === 'host-direct') {
     say('disagreement', `the SPMC's negotiation for endpoint 0 was closed by the host itself (${closure.call} from ${closure.caller}, ` +
       'straight to EL3 before pKVM trapped SMCs): endpoint 0 is the host for the SPMC, not pKVM');
@@ -377,6 +382,16 @@ function renderCall(c: CallView, verbose: boolean): string {
     (c.caller.includes(' > ') ? `  (${c.caller.split(' > ').slice(1).join(' > ')})` : '');
 }
 
+function uefiText(host: HostView): string {
+  const u = host.kernel.uefiCerts;
+  if (!u.ran) return 'not run';
+  const parts: string[] = [];
+  if (u.loaded.length > 0) parts.push(`loaded ${u.loaded.join(', ')}`);
+  if (u.absent.length > 0) parts.push(`absent ${u.absent.join(', ')}`);
+  if (u.failed.length > 0) parts.push(`FAILED ${u.failed.join(', ')}`);
+  return parts.join(', ');
+}
+
 /** One scenario as text. */
 export function renderScenario(r: ScenarioResult, opts: RenderOptions = {}): string {
   const L: string[] = [];
@@ -410,7 +425,7 @@ export function renderScenario(r: ScenarioResult, opts: RenderOptions = {}): str
   if (!spmc.present) L.push('  SPMC:        none');
   else {
     const e = spmc.endpoint0;
-    L.push(`  SPMC:        v${spmc.version}; endpoint 0 at ${e.version === null ? 'no version' : `v${e.version}`}, negotiation ${e.negotiationClosed ? 'closed' : 'open'}` +
+    L.push(`  SPMC:        v${spmc.version}; endpoint 0 at ${e.version === null ? 'no version' : `v${e.version}`}, negotiation ${e.negotiationClosed ? `closed for the ${e.closedBy.join(' and ')}` : 'open'}` +
       `${r.negotiationClosure !== null ? ` (${r.summary.spmcNegotiation}${r.negotiationClosure.seq !== null ? ` at #${r.negotiationClosure.seq}` : ''})` : ''}; ` +
       `mailbox ${e.mailbox === null ? 'none' : `TX ${e.mailbox.tx} RX ${e.mailbox.rx} (${r.summary.spmcMailbox})`}`);
   }

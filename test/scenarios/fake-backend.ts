@@ -31,6 +31,7 @@ export function fakeBackend(def: ScenarioDef): ScenarioBackend {
       endpoint0: {
         version: fw.ep0Version === 0 ? null : `${fw.ep0Version >>> 16}.${fw.ep0Version & 0xffff}`,
         negotiationClosed: fw.ep0Closed,
+        closedBy: fw.ep0Closed ? ['SPMC'] : [],
         mailbox: fw.ep0Mailbox === null ? null : { tx: hx(fw.ep0Mailbox.tx), rx: hx(fw.ep0Mailbox.rx), pages: 1 },
       },
     }),

@@ -162,7 +162,8 @@ export interface KernelBeliefs {
   pkvmInitialised: boolean;
   kvmArmInitialised: boolean;
   tpm: { bound: boolean; device: string | null; probeRet: number | null };
-  uefiCerts: { ran: boolean; loaded: string[]; failed: string[]; reads: UefiVarRead[] };
+  /** loaded: present and read; absent: EFI_NOT_FOUND (nothing to load); failed: the read failed. */
+  uefiCerts: { ran: boolean; loaded: string[]; absent: string[]; failed: string[]; reads: UefiVarRead[] };
   deferredPending: string[];
 }
 
@@ -183,7 +184,7 @@ export class HostKernel {
   /** is_pkvm_initialized(): the kvm_protected_mode_initialized static key */
   pkvmInitialised = false;
   tpm: { bound: boolean; device: string | null; probeRet: number | null } = { bound: false, device: null, probeRet: null };
-  uefi: { ran: boolean; loaded: string[]; failed: string[]; reads: UefiVarRead[] } = { ran: false, loaded: [], failed: [], reads: [] };
+  uefi: { ran: boolean; loaded: string[]; absent: string[]; failed: string[]; reads: UefiVarRead[] } = { ran: false, loaded: [], absent: [], failed: [], reads: [] };
   private readonly ctx: string[] = [];
   private readonly conduit: Conduit;
 
@@ -379,11 +380,12 @@ export class HostKernel {
         name, ffaRet, reply: describeResult(FFA_MSG_SEND_DIRECT_REQ_64, r.result), efiStatus: `0x${status.toString(16)}`, efiStatusName: efiStatusName(status),
       });
       const ok = status === EFI_SUCCESS || status === EFI_BUFFER_TOO_SMALL || status === EFI_NOT_FOUND;
-      if (ok) {
+      if (ok && status === EFI_NOT_FOUND) {
+        this.uefi.absent.push(name);
+        this.log(`integrity: UEFI variable ${name} not present (EFI_NOT_FOUND)`);
+      } else if (ok) {
         this.uefi.loaded.push(name);
-        this.log(status === EFI_NOT_FOUND
-          ? `integrity: UEFI variable ${name} not present (EFI_NOT_FOUND)`
-          : `integrity: Loading X.509 certificates from UEFI:${name}`);
+        this.log(`integrity: Loading X.509 certificates from UEFI:${name}`);
       } else {
         this.uefi.failed.push(name);
         const why = w0 === FFA_ERROR ? ` (FF-A ${ffaStatusName(w(r.result[2]) | 0) ?? 'error'})` : '';
@@ -404,7 +406,7 @@ export class HostKernel {
       pkvmInitialised: this.pkvmInitialised,
       kvmArmInitialised: this.kvmArmInitialised,
       tpm: { ...this.tpm },
-      uefiCerts: { ran: this.uefi.ran, loaded: [...this.uefi.loaded], failed: [...this.uefi.failed], reads: this.uefi.reads.map((r) => ({ ...r })) },
+      uefiCerts: { ran: this.uefi.ran, loaded: [...this.uefi.loaded], absent: [...this.uefi.absent], failed: [...this.uefi.failed], reads: this.uefi.reads.map((r) => ({ ...r })) },
       deferredPending: [...this.core.pending, ...this.core.active].map((d) => d.name),
     };
   }
