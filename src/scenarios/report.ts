@@ -11,7 +11,7 @@ import { FFA_ERROR, FFA_FEATURES, FFA_VERSION, ffaFunctionName, ffaStatusName, s
 import type { ElLabel, HostCallRecord } from '../firmware/host/conduit.js';
 import { errnoName } from '../firmware/host/driver-core.js';
 import { type FfaHostBeliefs, describeResult } from '../firmware/host/ffa-driver.js';
-import { INITCALL_SOURCES, type InitcallRun, type KernelBeliefs, type DmesgLine } from '../firmware/host/kernel.js';
+import { HOST_HYPERCALLS, INITCALL_SOURCES, type InitcallRun, type KernelBeliefs, type DmesgLine } from '../firmware/host/kernel.js';
 import { phaseName } from '../firmware/host/initcalls.js';
 import type { ScenarioDef } from './builtin.js';
 
@@ -167,7 +167,7 @@ const w32 = (v: bigint | undefined): number => Number(BigInt.asUintN(32, v ?? 0n
 const pageHex = (pa: number): string => `0x${pa.toString(16)}`;
 
 /** Names for the non-FF-A calls the host makes. */
-const HYPERCALL_NAMES: Readonly<Record<number, string>> = { 0xc6000001: '__pkvm_init', 0xc6000007: '__pkvm_prot_finalize' };
+const HYPERCALL_NAMES = HOST_HYPERCALLS;
 
 export function callName(fid: number): string {
   return HYPERCALL_NAMES[fid >>> 0] ?? ffaFunctionName(fid) ?? smcFunctionName(fid) ?? hex(fid >>> 0);

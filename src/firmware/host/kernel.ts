@@ -24,7 +24,7 @@
  * initcall (standing for the workqueue getting the CPU between initcalls).
  */
 import {
-  FFA_ERROR, FFA_MSG_SEND_DIRECT_REQ_64, FFA_MSG_SEND_DIRECT_RESP_64, ffaStatusName,
+  FFA_ERROR, FFA_MSG_SEND_DIRECT_REQ_64, FFA_MSG_SEND_DIRECT_RESP_64, ffaFunctionName, ffaStatusName,
 } from '../../ffa/abi.js';
 import { formatUuid, parseUuid } from '../../ffa/descriptors.js';
 import type { Conduit, HostCallRecord } from './conduit.js';
@@ -167,6 +167,9 @@ export interface KernelBeliefs {
   deferredPending: string[];
 }
 
+/** KVM host hypercalls by x0 (arch/arm64/include/asm/kvm_asm.h: 0xC6000000 | __kvm_host_smccc_func). */
+export const HOST_HYPERCALLS: Readonly<Record<number, string>> = { 0xc6000001: '__pkvm_init', 0xc6000007: '__pkvm_prot_finalize' };
+
 const fmtCycles = (c: number): string => String(Math.round(c)).padStart(9, ' ');
 const big = (n: number): bigint => BigInt(n >>> 0);
 const w = (v: bigint | undefined): number => Number(BigInt.asUintN(32, v ?? 0n));
@@ -190,10 +193,18 @@ export class HostKernel {
 
   constructor(private readonly platform: KernelPlatform, readonly config: KernelConfig) {
     const inner = platform.conduit;
-    // Every call the kernel makes is kept, in order, whoever makes it.
+    // Every call the kernel makes is kept, in order, whoever makes it, and logged as a trace line.
+    const keep = (r: HostCallRecord): HostCallRecord => {
+      this.records.push(r);
+      const fid = w(r.args[0]);
+      const name = HOST_HYPERCALLS[fid] ?? ffaFunctionName(fid) ?? `0x${fid.toString(16)}`;
+      const out = HOST_HYPERCALLS[fid] !== undefined ? `x0=0x${r.result[0]!.toString(16)} x1=0x${r.result[1]!.toString(16)}` : describeResult(fid, r.result);
+      this.dmesg.push({ cycles: r.cycleStart, text: `${r.conduit}: #${r.seq} ${name} -> ${out} (${r.path.join('→')}, ${Math.round(r.cycles)} cycles)` });
+      return r;
+    };
     this.conduit = {
-      smc: (args, caller) => { const r = inner.smc(args, caller); this.records.push(r); return r; },
-      hvc: (args, caller) => { const r = inner.hvc(args, caller); this.records.push(r); return r; },
+      smc: (args, caller) => keep(inner.smc(args, caller)),
+      hvc: (args, caller) => keep(inner.hvc(args, caller)),
       cycles: () => inner.cycles(),
     };
     this.protectedKvm = platform.protectedKvm;

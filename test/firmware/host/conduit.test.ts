@@ -19,6 +19,7 @@ describe('HostConduit', () => {
 
   it('records paths, cycles and who answered, through the stub, the gate, pKVM and EL3', () => {
     const w = makeWorld({});
+    const before = w.m.cpu.onExceptionEntry;
     const c = new HostConduit(w.host, w.m.cpu);
     // EL2 holds the stub (TSC = 0): the SMC goes straight to EL3.
     const direct = c.smc([B(A.FFA_ID_GET)], 'test');
@@ -48,6 +49,6 @@ describe('HostConduit', () => {
     expect(map.answeredBy).toBe('EL2');
     expect(c.records.map((r) => r.seq)).toEqual([0, 1, 2, 3, 4, 5]);
     c.dispose();
-    expect(w.m.cpu.onExceptionEntry).toBeNull();
+    expect(w.m.cpu.onExceptionEntry).toBe(before);
   });
 });
