@@ -26,7 +26,7 @@ import { StmmBehaviour, stmmVarService } from './stmm.js';
 
 export const TPM_PARTITION_ID = 0x8001;
 export const STMM_PARTITION_ID = 0x8002;
-/** StandaloneMM's partition UUID as edk2/U-Boot use it for the MM communication service. */
+/** The StandaloneMM partition's UUID in TF-A/Hafnium secure-partition layouts (e.g. QemuSbsa's "stmm" SP). */
 export const STMM_UUID = 'eaba83d8-baaf-4eaf-8144-f7fdcbe544a7';
 /** Where the host kernel's page allocator starts (NS DRAM, clear of the vector window's first pages). */
 export const HOST_PAGE_POOL = DRAM_BASE + 0x80_0000;

@@ -93,7 +93,7 @@ export function efiStatusName(s: bigint): string {
 
 /** The TPM-over-FF-A service UUID (TPM Service CRB over FF-A, Arm DEN0138; tpm_crb_ffa's id_table). */
 export const TPM_CRB_FFA_UUID = '17b862a4-1806-4faf-86b3-089a58353861';
-/** CRB over FF-A function: GET_INTERFACE_VERSION (DEN0138), sent in x3. */
+/** CRB over FF-A function GET_INTERFACE_VERSION (DEN0138), sent in w4 (data1; w3 is MBZ); the status comes back in w4. */
 export const CRB_FFA_GET_INTERFACE_VERSION = 0x0f000001n;
 
 /** How hypercalls to pKVM look (the EL2 component's ABI). */
@@ -350,7 +350,7 @@ export class HostKernel {
     match: (dev) => ffaBusMatch(this.tpmDriver, dev as FfaDevice),
     probe: (dev) => this.within(`tpm_crb_ffa probe ${dev.name}`, () => {
       const fdev = dev as FfaDevice;
-      const data = [CRB_FFA_GET_INTERFACE_VERSION, 0n, 0n, 0n, 0n];
+      const data = [0n, CRB_FFA_GET_INTERFACE_VERSION, 0n, 0n, 0n];
       const ret = this.ffa.syncSendReceive(fdev, data);
       this.tpm = { bound: ret === 0, device: dev.name, probeRet: ret };
       if (ret !== 0) {
