@@ -1,15 +1,20 @@
 /**
- * Test-only harness for the pKVM component: a Machine with the native host (NS-EL1), pKVM (EL2) and
- * FakeEl3Spmc, a TEST DOUBLE for the EL3 monitor + SPMD + SPMC (one FF-A v1.2 SPMC, one partition
- * 0x8001 that echoes direct requests). The fake answers at EL3 without a world switch; it exists so
- * pKVM can be tested before src/machine/world.ts lands, and records every call it receives so tests
- * can check what the secure side saw (for instance: never a host RX/TX PA).
+ * Test-only harness for the pKVM component, with two backends behind one `World` interface:
+ *  - 'world': the real system from src/machine/world.ts (EL3 monitor + SPMD + S-EL1 SPMC + echo
+ *    partition 0x8001), booted from reset; SMCs reaching EL3 from the Normal world are recorded at
+ *    exception entry, the SPMC's endpoint-0 state is read from its tables;
+ *  - 'fake': FakeEl3Spmc, a TEST DOUBLE for EL3 + SPMD + SPMC answering at EL3 without a world switch,
+ *    with knobs to make the secure side misbehave (refuse versions, preset mailboxes, fail reclaims...)
+ *    for the paths the real SPMC does not take.
  */
 import * as L from '../../../src/state/layout.js';
 import { Machine, StopReason } from '../../../src/machine/machine.js';
 import { NativeComponent, CALL_SITES } from '../../../src/firmware/component.js';
 import { HostCaller, HostSite } from '../../../src/firmware/host/caller.js';
 import { Pkvm, type PkvmOptions, PKVM_INIT_HCALL, PKVM_PROT_FINALIZE_HCALL } from '../../../src/firmware/el2/pkvm.js';
+import type { ExceptionObserver } from '../../../src/state/cpu-state.js';
+import { type WorldSpec, createWorld } from '../../../src/machine/world.js';
+import { RX_EMPTY } from '../../../src/firmware/spmc/memory.js';
 import { SCR_HCE, SCR_NS, SCR_RW } from '../../../src/exceptions/routing.js';
 import * as A from '../../../src/ffa/abi.js';
 import { encodePartitionInfo, parseUuid } from '../../../src/ffa/descriptors.js';
@@ -31,7 +36,7 @@ export const SHARE_PA = 0x4001_0000;
 export interface SpmcCall { x: bigint[]; fromEl: number }
 
 /** TEST DOUBLE: EL3 + SPMD + SPMC answering FF-A for endpoint 0 (NS), PSCI and SMCCC basics. */
-export class FakeEl3Spmc extends NativeComponent {
+export class FakeEl3Spmc extends NativeComponent implements SpmcObserver {
   readonly name = 'fake-el3-spmc';
   readonly el = 3;
   readonly secure = true;
@@ -203,47 +208,100 @@ export class FakeEl3Spmc extends NativeComponent {
   }
 }
 
-/** The NS-EL1 host: HostCaller plus an entry point (the stub boot ERETs there) and memory accesses. */
+/** The NS-EL1 host: HostCaller plus an entry point (the stub boot ERETs there). */
 export class TestHost extends HostCaller {
   onEntry: (() => void) | null = null;
   entered = 0;
 
   override onResume(pcLo: number): void {
-    if (pcLo === HostSite.Entry) { this.entered++; this.onEntry?.(); return; }
+    if (pcLo === HostSite.Entry) {
+      this.s[L.VBAR_EL + 2] = 0; this.s[L.VBAR_EL + 3] = this.pcHi;   // the kernel's own vectors
+      this.entered++; this.onEntry?.(); return;
+    }
     super.onResume(pcLo);
   }
-
-  /** Issue SMC #imm (or HVC) with x0-x17 = args (missing = 0); returns x0-x17 afterwards. */
-  invoke(args: readonly (number | bigint)[], conduit: 'smc' | 'hvc' = 'smc', imm = 0): { x: bigint[]; stop: StopReason; exception: { ec: number; esr: number } | null } {
-    this.setArgs(args.map((a) => (typeof a === 'bigint' ? a : BigInt(a >>> 0))));
-    const r = conduit === 'smc' ? this.smc(imm) : this.hvc(imm);
-    const x: bigint[] = [];
-    for (let i = 0; i < 18; i++) x.push(this.getX(i));
-    return { x, stop: r.stop, exception: r.exception };
-  }
-
-  /** Execute one instruction word at EL1 (a load/store the tests build), from a dedicated site. */
-  exec(word: number): StopReason { return this.call(word, CALL_SITES + 0x200); }
 }
 
 /** LDR X0, [X1] / STR X0, [X1] (A64 LDR/STR immediate, unsigned offset 0). */
 export const LDR_X0_X1 = 0xf9400020 | 0;
 export const STR_X0_X1 = 0xf9000020 | 0;
+/** The host call site tests execute loads/stores from. */
+export const EXEC_SITE = CALL_SITES + 0x200;
+
+/** What the secure side saw and believes: the fake's fields, or a view of the real SPMC. */
+export interface SpmcObserver {
+  /** SMCs that reached EL3 from the Non-secure world, with x0-x17 at entry. */
+  readonly calls: SpmcCall[];
+  callsTo(fid: number): SpmcCall[];
+  /** Endpoint 0's mailbox at the SPMC. */
+  readonly mailbox: { tx: number; rx: number } | null;
+  /** Endpoint 0's RX buffer is full (owned by the NS side until RX_RELEASE). */
+  readonly rxFull: boolean;
+  /** Endpoint 0's negotiation phase is over. */
+  readonly ep0Closed: boolean;
+}
+
+export type Backend = 'fake' | 'world';
 
 export interface World {
+  readonly kind: Backend;
   m: Machine;
-  host: TestHost;
+  host: HostCaller;
   pkvm: Pkvm;
-  el3: FakeEl3Spmc;
+  el3: SpmcObserver;
+  /** The test double (null on the real world). */
+  fake: FakeEl3Spmc | null;
+  /** Host SMC #imm / HVC #imm with x0-x17 = args (missing = 0); x0-x17 afterwards. */
+  invoke(args: readonly (number | bigint)[], conduit?: 'smc' | 'hvc', imm?: number): { x: bigint[]; stop: StopReason; exception: { ec: number; esr: number } | null };
+  /** Execute one instruction word at NS-EL1 from EXEC_SITE (a host load/store). */
+  exec(word: number): StopReason;
+  /** Listen to exception entries (the harness owns cpu.onExceptionEntry); returns the remover. */
+  onEntry(fn: ExceptionObserver): () => void;
   /** Host HVC __pkvm_init; returns x0, x1. */
   init(): bigint[];
-  /** Host HVC __pkvm_prot_finalize. */
+  /** Host HVC __pkvm_prot_finalize; returns x0, x1. */
   finalize(): bigint[];
   /** One host SMC; returns x0-x17. */
   smc(...args: (number | bigint)[]): bigint[];
 }
 
-/** Build the machine and run the EL2 stub boot until the host is entered at NS-EL1. */
+function worldApi(kind: Backend, m: Machine, host: HostCaller, pkvm: Pkvm, el3: SpmcObserver, fake: FakeEl3Spmc | null,
+  listeners: ExceptionObserver[]): World {
+  const invoke: World['invoke'] = (args, conduit = 'smc', imm = 0) => {
+    host.setArgs(args.map((a) => (typeof a === 'bigint' ? a : BigInt(a >>> 0))));
+    const r = conduit === 'smc' ? host.smc(imm) : host.hvc(imm);
+    const x: bigint[] = [];
+    for (let i = 0; i < 18; i++) x.push(host.getX(i));
+    return { x, stop: r.stop, exception: r.exception };
+  };
+  return {
+    kind, m, host, pkvm, el3, fake, invoke,
+    // NativeComponent.call is protected; tests reach it the way a host kernel model would.
+    exec: (word) => (host as unknown as { call(w: number, site: number): StopReason }).call(word, EXEC_SITE),
+    onEntry: (fn) => { listeners.push(fn); return () => { const i = listeners.indexOf(fn); if (i >= 0) listeners.splice(i, 1); }; },
+    init: () => invoke([PKVM_INIT_HCALL], 'hvc').x.slice(0, 2),
+    finalize: () => invoke([PKVM_PROT_FINALIZE_HCALL], 'hvc').x.slice(0, 2),
+    smc: (...args) => invoke(args).x,
+  };
+}
+
+/** Records SMCs arriving at EL3 from the Non-secure world and fans entries out to listeners. */
+function installRecorder(m: Machine, calls: SpmcCall[] | null, listeners: ExceptionObserver[]): void {
+  m.cpu.onExceptionEntry = (cpu, from, fromSecure, target, offset, esr) => {
+    if (calls !== null && target === 3 && !fromSecure && (esr >>> 26) === 0x17) {
+      const x: bigint[] = [];
+      for (let i = 0; i < 18; i++) x.push(cpu.x(i));
+      calls.push({ x, fromEl: from });
+    }
+    for (const l of listeners) l(cpu, from, fromSecure, target, offset, esr);
+  };
+}
+
+function callsTo(calls: SpmcCall[], fid: number): SpmcCall[] {
+  return calls.filter((c) => (Number(c.x[0]! & 0xffffffffn) & ~0x10000) >>> 0 === fid >>> 0);
+}
+
+/** The fake backend: build the machine and run the EL2 stub boot until the host is entered at NS-EL1. */
 export function makeWorld(opts: PkvmOptions = {}, setup?: (el3: FakeEl3Spmc) => void): World {
   const m = new Machine({});
   const host = new TestHost();
@@ -253,10 +311,11 @@ export function makeWorld(opts: PkvmOptions = {}, setup?: (el3: FakeEl3Spmc) => 
   const el3 = new FakeEl3Spmc(m);
   el3.attach(m);
   setup?.(el3);
+  const listeners: ExceptionObserver[] = [];
+  installRecorder(m, null, listeners);
   const s = m.cpu.s;
   s[L.SCR_EL3] = 0x30 | SCR_NS | SCR_HCE | SCR_RW;
   m.cpu.set64(L.VBAR_EL + 6, el3.vectorBase);
-  m.cpu.set64(L.VBAR_EL + 2, host.vectorBase);
   pkvm.setHostEntry(HostSite.Entry, host.pcHi);
   // The world builder's job: enter the NS world at EL2h at pKVM's boot entry, everything masked.
   s[L.PSTATE_EL] = 2; s[L.PSTATE_SP] = 1; s[L.PSTATE_DAIF] = 0x3c0;
@@ -264,19 +323,57 @@ export function makeWorld(opts: PkvmOptions = {}, setup?: (el3: FakeEl3Spmc) => 
   host.onEntry = () => m.stop();
   const r = m.run({ maxInstructions: 1000 });
   if (r.reason !== StopReason.Requested || host.entered !== 1) throw new Error(`boot did not reach the host (stop ${r.reason})`);
-  return {
-    m, host, pkvm, el3,
-    init: () => host.invoke([PKVM_INIT_HCALL], 'hvc').x.slice(0, 2),
-    finalize: () => host.invoke([PKVM_PROT_FINALIZE_HCALL], 'hvc').x.slice(0, 2),
-    smc: (...args) => host.invoke(args).x,
+  return worldApi('fake', m, host, pkvm, el3, el3, listeners);
+}
+
+/**
+ * The real backend: src/machine/world.ts (EL3 monitor + SPMD + S-EL1 SPMC + echo partition 0x8001),
+ * booted from reset to the host's entry with pKVM in its stub. Only the options the world spec carries
+ * (policy, host SMCCC version) apply.
+ */
+export function makeRealWorld(opts: PkvmOptions = {}, spec: WorldSpec = {}): World {
+  const world = createWorld({
+    ...spec,
+    policy: { ...(spec.policy ?? {}), ...(opts.directReqBeforeVersion !== undefined ? { directReqBeforeVersion: opts.directReqBeforeVersion } : {}) },
+    ...(opts.hostSmcccVersion !== undefined ? { smcccVersion: opts.hostSmcccVersion } : {}),
+  });
+  const calls: SpmcCall[] = [];
+  const listeners: ExceptionObserver[] = [];
+  world.boot({ pkvmInit: false });
+  installRecorder(world.machine, calls, listeners);
+  const core = world.spmc!;
+  const view: SpmcObserver = {
+    calls,
+    callsTo: (fid) => callsTo(calls, fid),
+    get mailbox() { const mb = core.ep.mailbox[0]!; return mb.mapped ? { tx: mb.tx, rx: mb.rx } : null; },
+    get rxFull() { return core.ep.mailbox[0]!.state !== RX_EMPTY; },
+    // The SPMD answers some calls itself (FFA_ID_GET...) and keeps its own record of the NWd's phase.
+    get ep0Closed() { return core.ep.negotiated[0] !== 0 || (world.spmd?.nsNegotiated ?? false); },
   };
+  return worldApi('world', world.machine, world.host, world.pkvm!, view, null, listeners);
+}
+
+/** Build a world on a backend. */
+export function build(kind: Backend, opts: PkvmOptions = {}): World {
+  return kind === 'fake' ? makeWorld(opts) : makeRealWorld(opts);
 }
 
 /** makeWorld + __pkvm_init (+ finalize): the vector format's `pkvm-ready`. */
 export function readyWorld(opts: PkvmOptions = {}, setup?: (el3: FakeEl3Spmc) => void, finalize = true): World {
-  const w = makeWorld(opts, setup);
+  return ready(makeWorld(opts, setup), finalize);
+}
+
+/** The same on a chosen backend. */
+export function readyOn(kind: Backend, opts: PkvmOptions = {}, finalize = true): World {
+  return ready(build(kind, opts), finalize);
+}
+
+function ready(w: World, finalize: boolean): World {
   const r = w.init();
   if (r[0] !== 0n || r[1] !== 0n) throw new Error(`__pkvm_init failed: ${r}`);
   if (finalize) w.finalize();
   return w;
 }
+
+/** Both backends, for describe.each. */
+export const BACKENDS: readonly Backend[] = ['fake', 'world'];

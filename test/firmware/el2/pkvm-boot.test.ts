@@ -9,13 +9,13 @@ import * as A from '../../../src/ffa/abi.js';
 import { HCR_RW, HCR_TSC, HCR_VM, HVC_STUB_ERR, PKVM_INIT_HCALL, PKVM_PROT_FINALIZE_HCALL } from '../../../src/firmware/el2/pkvm.js';
 import { HostSite } from '../../../src/firmware/host/caller.js';
 import { PageState } from '../../../src/memory/stage2.js';
-import { M64, U, makeWorld, readyWorld } from './harness.js';
+import { BACKENDS, type Backend, M64, U, type World, build, makeWorld, readyOn, readyWorld } from './harness.js';
 
-const hcr = (w: ReturnType<typeof makeWorld>) => w.m.cpu.get64(L.HCR_EL2);
+const hcr = (w: World) => w.m.cpu.get64(L.HCR_EL2);
 
-describe('EL2 stub boot', () => {
+describe.each(BACKENDS)('EL2 stub boot (%s)', (kind: Backend) => {
   it('sets HCR_EL2 = RW (TSC clear), VBAR_EL2 = pKVM, and ERETs to the host at EL1h with DAIF masked', () => {
-    const w = makeWorld();
+    const w = build(kind);
     const s = w.m.cpu.s;
     expect(hcr(w)).toBe(BigInt(HCR_RW >>> 0));
     expect(w.m.cpu.get64(L.VBAR_EL + 4)).toBe(w.pkvm.vectorBase);
@@ -26,31 +26,32 @@ describe('EL2 stub boot', () => {
   });
 
   it('does not trap host SMCs before __pkvm_init: they reach EL3 from EL1 (TSC = 0)', () => {
-    const w = makeWorld();
+    const w = build(kind);
     const x = w.smc(A.FFA_VERSION, A.FFA_VERSION_1_2);
     expect(x[0]).toBe(0x10002n);
     expect(w.el3.calls).toHaveLength(1);
     expect(w.el3.calls[0]!.fromEl).toBe(1);
     expect(w.pkvm.stats.hostSmcTraps).toBe(0);
-    // The SPMC now believes endpoint 0 negotiated (scenario (a) step a1); pKVM knows nothing of it.
-    expect(w.el3.ep0Version).toBe(A.FFA_VERSION_1_2);
+    // The SPMC has heard from endpoint 0 (scenario (a) step a1); pKVM knows nothing of it.
+    w.smc(A.FFA_ID_GET);
+    expect(w.el3.ep0Closed).toBe(true);
     expect(w.pkvm.beliefs().negotiated).toBe(false);
   });
 
   it('answers stub hypercalls like hyp-stub.S: known calls 0, anything else HVC_STUB_ERR', () => {
-    const w = makeWorld();
-    expect(w.host.invoke([0], 'hvc').x[0]).toBe(0n);            // HVC_SET_VECTORS
-    expect(w.host.invoke([0xc6000007], 'hvc').x[0]).toBe(BigInt(HVC_STUB_ERR));
-    expect(w.host.invoke([0x12345], 'hvc').x[0]).toBe(BigInt(HVC_STUB_ERR));
+    const w = build(kind);
+    expect(w.invoke([0], 'hvc').x[0]).toBe(0n);            // HVC_SET_VECTORS
+    expect(w.invoke([0xc6000007], 'hvc').x[0]).toBe(BigInt(HVC_STUB_ERR));
+    expect(w.invoke([0x12345], 'hvc').x[0]).toBe(BigInt(HVC_STUB_ERR));
     // The stub kept its vectors.
     expect(w.m.cpu.get64(L.VBAR_EL + 4)).toBe(w.pkvm.vectorBase);
   });
 });
 
-describe('__pkvm_init (kvm_arm_init)', () => {
+describe.each(BACKENDS)('__pkvm_init (kvm_arm_init) (%s)', (kind: Backend) => {
   it('runs hyp_ffa_init: exactly one SMC to EL3, FFA_VERSION(1.2), from EL2 (b1)', () => {
-    const w = makeWorld();
-    const r = w.host.invoke([PKVM_INIT_HCALL, 0x11, 0x22, 0x33], 'hvc');
+    const w = build(kind);
+    const r = w.invoke([PKVM_INIT_HCALL, 0x11, 0x22, 0x33], 'hvc');
     expect(r.x[0]).toBe(0n);                         // SMCCC_RET_SUCCESS
     expect(r.x[1]).toBe(0n);                         // __pkvm_init's result
     expect(r.x[2]).toBe(0x22n);                      // the host context is otherwise preserved
@@ -67,7 +68,7 @@ describe('__pkvm_init (kvm_arm_init)', () => {
   });
 
   it('donates the carve-out at the top of DRAM to the hyp (host NOPAGE, hyp OWNED)', () => {
-    const w = readyWorld({}, undefined, false);
+    const w = readyOn(kind, {}, false);
     const lay = w.pkvm.layout()!;
     expect(lay.carveOut + 20 * 4096).toBe(0x4000_0000 + w.m.bus.dramSize);
     const st = w.pkvm.stage2!;
@@ -81,11 +82,11 @@ describe('__pkvm_init (kvm_arm_init)', () => {
   });
 
   it('traps host SMCs afterwards: ELR_EL2 = the SMC itself on entry, +4 on return', () => {
-    const w = readyWorld({}, undefined, false);
+    const w = readyOn(kind, {}, false);
     const seen: bigint[] = [];
-    w.m.cpu.onExceptionEntry = (cpu, from, _sec, target) => { if (from === 1 && target === 2) seen.push(cpu.get64(L.ELR_EL + 4)); };
+    const off = w.onEntry((cpu, from, _sec, target) => { if (from === 1 && target === 2) seen.push(cpu.get64(L.ELR_EL + 4)); });
     w.smc(A.SMCCC_VERSION);
-    w.m.cpu.onExceptionEntry = null;
+    off();
     const smcSite = w.host.siteAddress(HostSite.Smc);
     expect(seen).toEqual([smcSite]);
     expect(w.m.cpu.get64(L.ELR_EL + 4)).toBe(smcSite + 4n);
@@ -94,7 +95,7 @@ describe('__pkvm_init (kvm_arm_init)', () => {
   });
 
   it('stays inert when the host SMCCC version is below 1.2: no SMC, every FF-A ID but VERSION gets -2', () => {
-    const w = readyWorld({ hostSmcccVersion: 0x10001 }, undefined, false);
+    const w = readyOn(kind, { hostSmcccVersion: 0x10001 }, false);
     expect(w.el3.calls).toHaveLength(0);
     expect(w.pkvm.beliefs().hypFfaVersion).toBe(0);
     const x = w.smc(A.FFA_ID_GET);
@@ -102,6 +103,9 @@ describe('__pkvm_init (kvm_arm_init)', () => {
     expect(x[2]).toBe(M64 - 1n);
   });
 
+});
+
+describe('__pkvm_init against a misbehaving EL3 (fake)', () => {
   it('stays inert when EL3 answers FFA_VERSION with NOT_SUPPORTED', () => {
     const w = readyWorld({}, (el3) => { el3.versionNotSupported = true; }, false);
     expect(w.el3.calls).toHaveLength(1);
@@ -123,9 +127,9 @@ describe('__pkvm_init (kvm_arm_init)', () => {
   });
 });
 
-describe('host hypercalls after __pkvm_init (handle_host_hcall)', () => {
+describe.each(BACKENDS)('host hypercalls after __pkvm_init (handle_host_hcall) (%s)', (kind: Backend) => {
   it('__pkvm_prot_finalize: x0 = 0, x1 = 0, HCR_EL2.VM set and the stage-2 check installed; again: x1 = -EPERM', () => {
-    const w = readyWorld({}, undefined, false);
+    const w = readyOn(kind, {}, false);
     expect(w.m.bus.stage2Check).toBeNull();
     expect(w.finalize()).toEqual([0n, 0n]);
     expect(hcr(w)).toBe(BigInt((HCR_RW | HCR_TSC | HCR_VM) >>> 0));
@@ -136,16 +140,16 @@ describe('host hypercalls after __pkvm_init (handle_host_hcall)', () => {
   });
 
   it('closes the privileged hypercalls once finalised; unknown IDs are SMCCC NOT_SUPPORTED', () => {
-    const w = readyWorld({}, undefined, false);
+    const w = readyOn(kind, {}, false);
     // Before finalisation __pkvm_init is still reachable (the model refuses a second init with -EPERM).
-    expect(w.host.invoke([PKVM_INIT_HCALL], 'hvc').x.slice(0, 2)).toEqual([0n, BigInt.asUintN(64, -1n)]);
+    expect(w.invoke([PKVM_INIT_HCALL], 'hvc').x.slice(0, 2)).toEqual([0n, BigInt.asUintN(64, -1n)]);
     w.finalize();
-    expect(w.host.invoke([PKVM_INIT_HCALL], 'hvc').x[0]).toBe(M64);
-    expect(w.host.invoke([0xc6000003], 'hvc').x[0]).toBe(M64);             // __pkvm_cpu_set_vector: closed
-    expect(w.host.invoke([0xc6000100], 'hvc').x[0]).toBe(M64);             // beyond the table
-    expect(w.host.invoke([A.FFA_VERSION, A.FFA_VERSION_1_2], 'hvc').x[0]).toBe(M64);   // FF-A by HVC is a KVM hcall
-    expect(w.host.invoke([0], 'hvc').x[0]).toBe(M64);                      // no stub calls any more
-    expect(w.host.invoke([PKVM_PROT_FINALIZE_HCALL | 0x10000], 'hvc').x.slice(0, 2)).toEqual([0n, BigInt.asUintN(64, -1n)]);  // hint bit ignored
+    expect(w.invoke([PKVM_INIT_HCALL], 'hvc').x[0]).toBe(M64);
+    expect(w.invoke([0xc6000003], 'hvc').x[0]).toBe(M64);             // __pkvm_cpu_set_vector: closed
+    expect(w.invoke([0xc6000100], 'hvc').x[0]).toBe(M64);             // beyond the table
+    expect(w.invoke([A.FFA_VERSION, A.FFA_VERSION_1_2], 'hvc').x[0]).toBe(M64);   // FF-A by HVC is a KVM hcall
+    expect(w.invoke([0], 'hvc').x[0]).toBe(M64);                      // no stub calls any more
+    expect(w.invoke([PKVM_PROT_FINALIZE_HCALL | 0x10000], 'hvc').x.slice(0, 2)).toEqual([0n, BigInt.asUintN(64, -1n)]);  // hint bit ignored
     expect(w.el3.calls).toHaveLength(1);
   });
 });
