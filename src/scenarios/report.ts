@@ -412,7 +412,7 @@ export function renderScenario(r: ScenarioResult, opts: RenderOptions = {}): str
     `partitions ${host.partitions.length === 0 ? 'none' : host.partitions.map((p) => `0x${p.id.toString(16)} (${p.device})`).join(', ')}`);
   L.push(`               driver ${host.initialised ? 'initialised' : 'not initialised'}${host.failure !== null ? ` (${host.failure})` : ''}; ` +
     `mem ops native ${host.memOpsNative ? 'yes' : 'no'}, DIRECT_REQ2 ${host.directReq2 ? 'yes' : 'no'}, notifications ${host.notifications ? 'on' : 'off'}`);
-  L.push(`               TPM (tpm_crb_ffa): ${r.summary.tpm}; UEFI certs: ${host.kernel.uefiCerts.ran ? (host.kernel.uefiCerts.failed.length === 0 ? `loaded (${host.kernel.uefiCerts.loaded.join(', ')})` : `failed for ${host.kernel.uefiCerts.failed.join(', ')}`) : 'not run'}; ` +
+  L.push(`               TPM (tpm_crb_ffa): ${r.summary.tpm}; UEFI certs: ${uefiText(host)}; ` +
     `is_pkvm_initialized() ${host.kernel.pkvmInitialised ? 'true' : 'false'}`);
   if (!pkvm.present) L.push('  pKVM:        not installed');
   else {
