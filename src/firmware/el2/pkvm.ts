@@ -74,7 +74,8 @@ export interface PkvmOptions {
   /**
    * FFA_MSG_SEND_DIRECT_REQ (32/64) before the host negotiated its FF-A version (ref §7(c)):
    * 'reject' (upstream: the gate answers INVALID_PARAMETERS) or 'forward' (the RFC's question: the
-   * request passes the gate and goes to the SPMC). DIRECT_REQ2 stays NOT_SUPPORTED either way.
+   * request passes the gate and goes to the SPMC). DIRECT_REQ2 is never forwarded: the gate's -2 with
+   * 'reject', NOT_SUPPORTED (-1) from the deny list with 'forward'.
    */
   directReqBeforeVersion?: 'reject' | 'forward';
   /** kvm_host_psci_config.smccc_version (what the host found at boot); below 1.2 `hyp_ffa_init` stays inert. */
@@ -158,6 +159,7 @@ const K_MEM_FRAG_TX = key(FFA_MEM_FRAG_TX);
 const K_DIRECT_REQ = key(FFA_MSG_SEND_DIRECT_REQ);
 const K_DIRECT_REQ_64 = key(FFA_MSG_SEND_DIRECT_REQ_64);
 const K_DIRECT_RESP_64 = key(FFA_MSG_SEND_DIRECT_RESP_64);
+const K_DIRECT_REQ2 = key(FFA_MSG_SEND_DIRECT_REQ2);
 
 /**
  * ffa_call_supported() == false (ffa.c, newest snapshot): the IDs pKVM refuses with NOT_SUPPORTED,
@@ -415,10 +417,11 @@ export class Pkvm extends NativeComponent {
   private ffaHandler(w0: number, k: number): boolean {
     this.charge(this.costFfa);
     const exact = (w0 & 0x00ff0000) === 0;
-    // The gate (ref §4 step 2): only FFA_VERSION passes before negotiation (and, with the 'forward'
-    // policy, DIRECT_REQ 32/64: the RFC's question, ref §7(c)).
+    // The gate (ref §4 step 2): only FFA_VERSION passes before negotiation. With the 'forward' policy
+    // (the RFC's question, ref §7(c)) the direct requests pass too: DIRECT_REQ 32/64 are then forwarded,
+    // DIRECT_REQ2 meets the deny list and stays NOT_SUPPORTED.
     if (!this.negotiated && !(exact && k === K_VERSION) &&
-      !(this.forwardDirectReq && exact && (k === K_DIRECT_REQ || k === K_DIRECT_REQ_64))) {
+      !(this.forwardDirectReq && exact && (k === K_DIRECT_REQ || k === K_DIRECT_REQ_64 || k === K_DIRECT_REQ2))) {
       this.stats.gateRejects++;
       this.writeFfaError(FFA_RET_INVALID_PARAMETERS);
       return true;

@@ -183,14 +183,18 @@ describe.each(BACKENDS)('scenario (c): DIRECT_REQ before the host negotiated (%s
     expect([x[0], x[1], x[3]]).toEqual([U(A.FFA_MSG_SEND_DIRECT_RESP_64), 0x8001_0000n, 0x1234n]);
   });
 
-  it("policy 'forward': DIRECT_REQ (32 and 64) reach the SPMC; DIRECT_REQ2 stays NOT_SUPPORTED... at the gate", () => {
+  it("policy 'forward': DIRECT_REQ (32 and 64) reach the SPMC; DIRECT_REQ2 stays NOT_SUPPORTED; the rest is gated", () => {
     const w = readyOn(kind, { directReqBeforeVersion: 'forward' });
     let x = w.smc(A.FFA_MSG_SEND_DIRECT_REQ_64, PART_ID, 0, 0x1234);
     expect([x[0], x[1], x[3]]).toEqual([U(A.FFA_MSG_SEND_DIRECT_RESP_64), 0x8001_0000n, 0x1234n]);
     x = w.smc(A.FFA_MSG_SEND_DIRECT_REQ, PART_ID, 0, 0x55);
     expect([x[0], x[1], x[3]]).toEqual([U(A.FFA_MSG_SEND_DIRECT_RESP), 0x8001_0000n, 0x55n]);
-    // Before negotiation DIRECT_REQ2 is refused by the gate (-2); after it, by the deny list (-1).
-    expect(w.smc(A.FFA_MSG_SEND_DIRECT_REQ2, PART_ID).slice(0, 3)).toEqual([FFA_ERROR, 0n, M64 - 1n]);
+    // DIRECT_REQ2 passes the permissive gate too but meets the deny list: NOT_SUPPORTED, not forwarded.
+    const n = w.el3.calls.length;
+    expect(w.smc(A.FFA_MSG_SEND_DIRECT_REQ2, PART_ID)).toEqual([FFA_ERROR, 0n, M64, ...z(15)]);
+    expect(w.el3.calls.length).toBe(n);
+    // Everything else is still gated.
+    expect(w.smc(A.FFA_ID_GET).slice(0, 3)).toEqual([FFA_ERROR, 0n, M64 - 1n]);
     // The SPMC's negotiation phase for endpoint 0 is now over (its first non-VERSION ABI).
     expect(w.el3.ep0Closed).toBe(true);
     expect(w.pkvm.beliefs().negotiated).toBe(false);
