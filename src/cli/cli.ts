@@ -6,6 +6,7 @@
 import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';
 import { runCommand, startCommand } from './run.js';
 import { vectorsCommand } from './vectors.js';
+import { SCENARIOS_USAGE, scenariosCommand } from '../scenarios/command.js';
 
 export type Command = (argv: string[], io: CliIo) => number;
 
@@ -20,15 +21,24 @@ export const USAGE = `Usage:
   a64el vectors FILE|DIR...
       Run test vectors (a64el-vector/1 JSON; a directory is searched recursively for *.json).
       Prints one line per vector, then "N passed, M failed"; exit status 0 only if all pass.
+  a64el scenario(s) [NAME...] [--file FILE]... [--json] [--dmesg] [--verbose] [--table] [--list]
+      Replay Linux boot orders with pKVM and FF-A (the main job); see below.
   a64el start
+      The main job: run every built-in boot-order scenario and print the side-by-side comparison
+      (what \`npm start\` runs).
+  a64el demo
       Run the bundled demo image (firmware-images/build/el-drop.elf) and print its output.
   a64el help
-`;
+
+${SCENARIOS_USAGE}`;
 
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
   vectors: vectorsCommand,
-  start: startCommand,
+  scenario: scenariosCommand,
+  scenarios: scenariosCommand,
+  start: (argv, io) => scenariosCommand(argv, io),
+  demo: startCommand,
   help: (_argv, io) => { io.out(USAGE); return EXIT_OK; },
 };
 

@@ -216,9 +216,16 @@ describe('the built command (dist/cli/main.js)', () => {
   });
 });
 
-describe('a64el start (npm start)', () => {
-  it('runs the bundled el-drop demo and prints its output', () => {
+describe('a64el start (npm start) and demo', () => {
+  it('start runs the main job: every built-in boot-order scenario and the side-by-side table', () => {
     const r = cli('start');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('=== Side by side ===');
+    for (const name of ['v7.1-rc2', 'device-initcall', 'rfc', 'rfc-without-3', 'permissive-gate']) expect(r.out).toContain(name);
+  });
+
+  it('demo runs the bundled el-drop image and prints its output', () => {
+    const r = cli('demo');
     expect(r.out).toContain(readFileSync(join(root, 'firmware-images', 'expected', 'el-drop.txt'), 'utf8'));
     expect(r.out).toMatch(/guest exit status 0 after \d+ instructions/);
     expect(r.status).toBe(0);
