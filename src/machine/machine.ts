@@ -10,6 +10,7 @@ import { opCycleTable } from '../timing/profile.js';
 import { type ExecContext, NATIVE_PC_HI, type NativeCode, Status, StopReason } from '../exec/context.js';
 import { PredecodeCache } from '../exec/predecode.js';
 import { type ReturnPoint, execute, run } from '../exec/interpreter.js';
+import { type RunHooks, type RunLimits, runHooked } from '../exec/run-hooked.js';
 import { undefinedInstruction } from '../exec/raise.js';
 import { type MachineConfig, type ResolvedConfig, resolveConfig } from './config.js';
 
@@ -48,6 +49,14 @@ export class Machine implements ExecContext {
   /** Instructions left for the current top-level run (shared by nested native calls). */
   private budget = 0;
   private depth = 0;
+  /**
+   * Instrumentation (code/block/memory hooks, breakpoints) for the embedding API (src/api): when
+   * null and the run has no cycle budget or single step, runs take the plain loop (no cost).
+   */
+  hooks: RunHooks | null = null;
+  /** Limits of the current top-level run (null = none: the plain loop may run). */
+  private limits: RunLimits | null = null;
+  private noHooks: RunHooks | null = null;
 
   constructor(config: MachineConfig = {}) {
     this.config = resolveConfig(config);
@@ -90,13 +99,24 @@ export class Machine implements ExecContext {
 
   // ---- running ----
 
-  /** Run from the current state until a stop condition. */
-  run(opts: { maxInstructions?: number } = {}): RunResult {
+  /**
+   * Run from the current state until a stop condition. `maxCycles` stops once the cycle counter has
+   * advanced by that much (checked per instruction; a native component's work counts as one step);
+   * `singleStep` stops after one instruction, one exception taken at a block boundary or one native
+   * entry. Both select the instrumented loop for this run (exec/run-hooked.ts).
+   */
+  run(opts: { maxInstructions?: number; maxCycles?: number; singleStep?: boolean; timeoutMs?: number } = {}): RunResult {
     const max = opts.maxInstructions ?? 100_000_000;
     const i0 = this.cpu.instructions;
     this.budget = max;
     this.depth = 0;
+    this.limits = opts.maxCycles === undefined && opts.singleStep !== true && opts.timeoutMs === undefined ? null : {
+      cycleLimit: opts.maxCycles === undefined ? Infinity : this.cpu.cycles + opts.maxCycles,
+      stepLimit: opts.singleStep === true ? 1 : 0,
+      deadline: opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs,
+    };
     const reason = this.runLoop(null);
+    this.limits = null;
     return { reason, exitCode: this.exitCode, instructions: this.cpu.instructions - i0, cycles: this.cpu.cycles };
   }
 
@@ -105,7 +125,9 @@ export class Machine implements ExecContext {
 
   private runLoop(ret: ReturnPoint | null): StopReason {
     const i0 = this.cpu.f[L.INSTRET >> 1]!;
-    const reason = run(this, this.cache, this.budget, ret);
+    const hooks = this.hooks, limits = this.depth === 0 ? this.limits : null;
+    const reason = hooks === null && limits === null ? run(this, this.cache, this.budget, ret)
+      : runHooked(this, this.cache, this.budget, ret, hooks ?? this.plainHooks(), limits ?? NO_LIMITS, this.depth > 0);
     this.budget -= this.cpu.f[L.INSTRET >> 1]! - i0;
     return reason;
   }
@@ -148,6 +170,17 @@ export class Machine implements ExecContext {
     else if (st === Status.Next || st === Status.Sync) s[L.PC] = (s[L.PC]! + 4) | 0;
   }
 
+  /** A RunHooks that observes nothing (a cycle budget or single step without hooks). */
+  private plainHooks(): RunHooks {
+    if (this.noHooks === null) {
+      this.noHooks = {
+        codePages: new Uint8Array(1 << 20), codeAll: false, code: () => false, blockOn: false, block: () => false,
+        fetchInvalid: () => false, execCtx: this, stopPending: false,
+      };
+    }
+    return this.noHooks;
+  }
+
   // ---- native components ----
 
   /** Bind native code; returns its id (its code window is PC high half NATIVE_PC_HI | id). */
@@ -179,6 +212,9 @@ export class Machine implements ExecContext {
   }
   /** Text written by the guest through semihosting. */
   semihostText(): string { return String.fromCharCode(...this.semiOut); }
+  /** Semihosting console bytes so far, and replacing them (snapshot restore; no onSemihostByte calls). */
+  semihostBytes(): Uint8Array { return Uint8Array.from(this.semiOut); }
+  setSemihostBytes(bytes: Uint8Array): void { this.semiOut = Array.from(bytes); }
   /** Text written by the guest to the PL011. */
   uartText(): string { return this.bus.uart.text(); }
 
@@ -189,5 +225,7 @@ export class Machine implements ExecContext {
     s[L.IRQ_LINES] = level ? s[L.IRQ_LINES]! | bit : s[L.IRQ_LINES]! & ~bit;
   }
 }
+
+const NO_LIMITS: RunLimits = { cycleLimit: Infinity, stepLimit: 0, deadline: Infinity };
 
 function highestEl(mask: number): number { return mask & 8 ? 3 : mask & 4 ? 2 : 1; }
