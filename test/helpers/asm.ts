@@ -95,3 +95,28 @@ export function asmWord(insn: string): number {
   if (w.length !== 1) throw new Error(`"${insn}" assembled to ${w.length} words, expected 1`);
   return w[0]!;
 }
+
+/**
+ * GNU objdump's text for each word (raw binary at `vma`), normalised for comparison: mnemonic and
+ * operands separated by one space, `// comment` and `<symbol>` annotations removed.
+ */
+export function objdumpWords(words: readonly number[], vma = 0x4000_0000): string[] {
+  if (!HAVE_BINUTILS) throw new Error('aarch64-linux-gnu binutils are not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'a64el-od-'));
+  try {
+    const bin = join(dir, 'w.bin');
+    const buf = Buffer.alloc(words.length * 4);
+    words.forEach((w, i) => buf.writeUInt32LE(w >>> 0, 4 * i));
+    writeFileSync(bin, buf);
+    const out = execFileSync(`${CROSS}objdump`, ['-D', '-b', 'binary', '-m', 'aarch64', `--adjust-vma=0x${vma.toString(16)}`, bin], { encoding: 'utf8' });
+    const lines: string[] = [];
+    for (const line of out.split('\n')) {
+      const m = /^\s*[0-9a-f]+:\s+[0-9a-f]{8}\s+(.*)$/.exec(line);
+      if (m === null) continue;
+      lines.push(m[1]!.replace(/\s*\/\/.*$/, '').replace(/\s*<[^>]*>/, '').replace(/\t/, ' ').trim());
+    }
+    return lines;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -20,6 +20,9 @@ export const VECTORS = BASE + 0x800;
 export const CODE = BASE + 0x1000;
 /** A scratch data area tests may use (64 KiB, zeroed, 16-byte aligned). */
 export const DATA = 0x4010_0000;
+/** DRAM per test machine: 8 MiB, so DRAM ends at DRAM_END. */
+export const DRAM_SIZE = 8 << 20;
+export const DRAM_END = BASE + DRAM_SIZE;
 
 const STUB = `
 __exit:
@@ -35,7 +38,7 @@ __save: .quad 0, 0, 0x20026, 0
 function image(snippet: string): string {
   let v = '';
   for (let i = 0; i < 16; i++) v += `  .org 0x${(0x800 + i * 0x80).toString(16)}\n  b __exit\n`;
-  return `  b __code\n${v}  .org 0x1000\n__code:\n${snippet}\n${STUB}`;
+  return `  b __code\n${v}  .org 0x1000\n__code:\n${snippet}\n  b __exit\n  .ltorg\n${STUB}`;
 }
 
 export interface RunOptions {
@@ -47,6 +50,8 @@ export interface RunOptions {
   mem?: Record<number, Uint8Array | number[]>;
   /** Instruction budget (default 10000). */
   max?: number;
+  /** Exception level to start at (default 3). EL0 starts on SP_EL0, others on SP_ELx. */
+  el?: number;
   /** Extra state setup before the run. */
   setup?: (m: Machine) => void;
 }
@@ -71,7 +76,7 @@ export interface RunResult {
 
 /** Assemble `snippet`, run it at EL3 from CODE, return the final state. */
 export function run(snippet: string, opts: RunOptions = {}): RunResult {
-  const m = new Machine();
+  const m = new Machine({ dramSize: DRAM_SIZE });
   const bytes = assemble(image(snippet), BASE);
   m.loadBytes(BASE, bytes);
   const s = m.cpu.s;
@@ -81,6 +86,7 @@ export function run(snippet: string, opts: RunOptions = {}): RunResult {
     const n = Number(k);
     m.writeX(n === 31 ? 32 : n, BigInt.asUintN(64, BigInt(v)));
   }
+  if (opts.el !== undefined) { s[L.PSTATE_EL] = opts.el; s[L.PSTATE_SP] = opts.el === 0 ? 0 : 1; }
   if (opts.nzcv !== undefined) unpackNzcv(s, (opts.nzcv & 15) << 28);
   for (const [a, b] of Object.entries(opts.mem ?? {})) m.loadBytes(Number(a), Uint8Array.from(b));
   let exc: { target: number; esr: number } | null = null;

@@ -42,17 +42,35 @@ export function execAddSubImm(s: Int32Array, w: number): Status {
     }
     return Status.Next;
   }
+  // ADDS/SUBS (CMN/CMP): AddWithCarry(Rn, imm or NOT(imm), 0 or 1) with the flags written straight into
+  // the NZCV slots. The immediate is non-negative and < 2^24, so its high half (and sign) is 0:
+  // C = unsigned carry out, V = (x and y agree in sign, r differs) for ADD, (x and y differ, r differs
+  // from x) for SUB, both reduced with sign(y) = 0.
   const d = regZrWrite(rd);
-  let lo: number, hi: number;
   if (sf !== 0) {
-    lo = sub !== 0 ? A.addWithCarry64(s[n]!, s[n + 1]!, ~imm, -1, 1) : A.addWithCarry64(s[n]!, s[n + 1]!, imm, 0, 0);
-    hi = A.hi;
+    const xlo = s[n]! >>> 0, xhi = s[n + 1]!;
+    let rlo: number, rhi: number;
+    if (sub !== 0) {
+      const l = xlo - imm;
+      rlo = l | 0; rhi = l < 0 ? (xhi - 1) | 0 : xhi;
+      s[L.CF] = l < 0 && xhi === 0 ? 0 : 1;
+      s[L.VF] = xhi & (xhi ^ rhi);
+    } else {
+      const l = xlo + imm;
+      rlo = l | 0; rhi = l > 0xffffffff ? (xhi + 1) | 0 : xhi;
+      s[L.CF] = l > 0xffffffff && xhi === -1 ? 1 : 0;
+      s[L.VF] = ~xhi & (xhi ^ rhi);
+    }
+    s[L.NF] = rhi; s[L.ZF] = rlo | rhi;
+    s[d] = rlo; s[d + 1] = rhi;
   } else {
-    lo = sub !== 0 ? A.addWithCarry32(s[n]!, ~imm, 1) : A.addWithCarry32(s[n]!, imm, 0);
-    hi = 0;
+    const x = s[n]! | 0;
+    let r: number;
+    if (sub !== 0) { const l = (x >>> 0) - imm; r = l | 0; s[L.CF] = l < 0 ? 0 : 1; s[L.VF] = x & (x ^ r); }
+    else { const l = (x >>> 0) + imm; r = l | 0; s[L.CF] = l > 0xffffffff ? 1 : 0; s[L.VF] = ~x & (x ^ r); }
+    s[L.NF] = r; s[L.ZF] = r;
+    s[d] = r; s[d + 1] = 0;
   }
-  s[d] = lo; s[d + 1] = hi;
-  setNzcvFromAlu(s);
   return Status.Next;
 }
 
