@@ -4,6 +4,8 @@
  */
 import type { CpuState } from '../state/cpu-state.js';
 import type { Bus } from '../memory/bus.js';
+import type { PredecodeCache } from './predecode.js';
+import type { ReturnPoint } from './interpreter.js';
 
 /** Handler status codes (DESIGN practice 7: status codes, not throws). */
 export const enum Status {
@@ -69,6 +71,16 @@ export interface ExecContext {
   semihosting: boolean;
   /** Console output from semihosting SYS_WRITEC/SYS_WRITE0/SYS_WRITE. */
   semihostOut(byte: number): void;
+  /**
+   * A variant of the loop that runs instead of `run` when set: the pipeline timing model
+   * (timing/pipeline-run.ts). Undefined or null = the fixed-cost loop, at no cost.
+   */
+  readonly pipeline?: RunVariant | null;
+}
+
+/** A loop with the contract of interpreter.ts `run` (the pipeline timing model provides one). */
+export interface RunVariant {
+  run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: number, ret: ReturnPoint | null): StopReason;
 }
 
 /**

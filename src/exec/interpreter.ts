@@ -114,6 +114,9 @@ export function execute(ctx: ExecContext, op: Op, w: number): Status {
  * return point). Returns why it stopped.
  */
 export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: number, ret: ReturnPoint | null): StopReason {
+  // The pipeline timing model runs its own copy of this loop (timing/pipeline-run.ts).
+  const variant = ctx.pipeline;
+  if (variant != null) return variant.run(ctx, cache, maxInstructions, ret);
   const cpu = ctx.cpu, s = cpu.s, f = cpu.f;
   const opCycles = ctx.opCycles;
   const CYC = L.CYCLES >> 1, INS = L.INSTRET >> 1;
