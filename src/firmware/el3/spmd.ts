@@ -201,8 +201,9 @@ export class Spmd {
       case A.FFA_ABORT: case A.FFA_ABORT_64: case A.FFA_SECONDARY_EP_REGISTER_64:
         return this.error(A.FFA_RET_NOT_SUPPORTED);
       case A.FFA_NORMAL_WORLD_RESUME:
-        // No secure interrupt is being handled: DENIED.
-        return this.error(A.FFA_RET_DENIED);
+        // A secure physical instance ABI (SPMC -> SPMD): NOT_SUPPORTED elsewhere (ffa-abi.md 5.2).
+        // TF-A's SPMD answers DENIED whenever no secure interrupt is being handled.
+        return this.error(this.policy === 'tf-a' ? A.FFA_RET_DENIED : A.FFA_RET_NOT_SUPPORTED);
       case A.FFA_MSG_SEND_DIRECT_REQ2:
       case A.FFA_MSG_SEND_DIRECT_RESP2:
       case A.FFA_MSG_SEND_DIRECT_REQ:
@@ -444,6 +445,7 @@ function retVersion(s: Int32Array, v: number): Exit {
 function isForwardedFromNwd(fid: number): boolean {
   switch (fid) {
     case A.FFA_ERROR: case A.FFA_SUCCESS: case A.FFA_SUCCESS_64: case A.FFA_FEATURES:
+    case A.FFA_MSG_SEND_DIRECT_RESP: case A.FFA_MSG_SEND_DIRECT_RESP_64:
     case A.FFA_RX_RELEASE: case A.FFA_RXTX_MAP: case A.FFA_RXTX_MAP_64: case A.FFA_RXTX_UNMAP:
     case A.FFA_PARTITION_INFO_GET: case A.FFA_RUN: case A.FFA_MSG_SEND:
     case A.FFA_NOTIFICATION_BITMAP_CREATE: case A.FFA_NOTIFICATION_BITMAP_DESTROY: case A.FFA_NOTIFICATION_BIND:

@@ -31,8 +31,18 @@ export interface PartitionBehaviour {
    * ABI defines. Allocation-free on the hot path.
    */
   onDirectRequest(regs: Int32Array, kind: DirectKind, sender: number, svc: PartitionServices): void;
-  /** Initialisation before the first FFA_MSG_WAIT (optional). */
-  onInit?(svc: PartitionServices): void;
+  /**
+   * Initialisation before the first FFA_MSG_WAIT (optional). Returning false reports a failed
+   * initialisation: the partition calls FFA_ERROR instead of FFA_MSG_WAIT (v1.2 §8.3 SP_INIT).
+   */
+  onInit?(svc: PartitionServices): boolean | void;
+  /**
+   * A message that is not a direct request arrived (FFA_RUN, FFA_SUCCESS after FFA_YIELD, FFA_ERROR
+   * refusing the partition's last call ...). Write the next call into `regs` and return true, or
+   * return false to wait for the next message (FFA_MSG_WAIT). Optional: without it the partition
+   * waits again.
+   */
+  onOtherMessage?(regs: Int32Array, svc: PartitionServices): boolean;
 }
 
 /** A behaviour by name (vector-format.md `behaviour`). */

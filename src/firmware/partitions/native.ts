@@ -51,7 +51,15 @@ export class NativePartition extends NativeComponent implements PartitionService
     if (pc === PartitionSite.Entry) {
       // An S-EL1 partition owns its EL1 vectors (an S-EL0 one has none: its exceptions go to the SPMC).
       if (this.el === 1) { this.s[L.VBAR_EL + 2] = 0; this.s[L.VBAR_EL + 3] = this.pcHi; }
-      this.behaviour.onInit?.(this);
+      if (this.behaviour.onInit?.(this) === false) {
+        // Initialisation failed: FFA_ERROR in the SP_INIT runtime model (v1.2 §8.3; TF-A, Hafnium).
+        const s = this.s;
+        s[0] = A.FFA_ERROR | 0;
+        for (let i = 1; i < 36; i++) s[i] = 0;
+        s[4] = A.FFA_RET_ABORTED;
+        this.issueTail(this.conduit, PartitionSite.Wait);
+        return;
+      }
       this.msgWait();
       return;
     }
@@ -71,6 +79,13 @@ export class NativePartition extends NativeComponent implements PartitionService
     const s = this.s;
     const fid = s[0]! >>> 0;
     let kind: DirectKind;
+    if (fid !== A.FFA_MSG_SEND_DIRECT_REQ && fid !== A.FFA_MSG_SEND_DIRECT_REQ_64 && fid !== A.FFA_MSG_SEND_DIRECT_REQ2 &&
+      this.behaviour.onOtherMessage !== undefined) {
+      if (fid === A.FFA_ERROR) this.errorsSeen++;
+      if (this.behaviour.onOtherMessage(s, this)) { this.issueTail(this.conduit, PartitionSite.Wait); return; }
+      this.msgWait();
+      return;
+    }
     switch (fid) {
       case A.FFA_MSG_SEND_DIRECT_REQ: kind = DirectKind.Req32; break;
       case A.FFA_MSG_SEND_DIRECT_REQ_64: kind = DirectKind.Req64; break;

@@ -49,7 +49,8 @@ export function buildAbiTable(spmcVersion: number, policy: SpmcPolicy, smcccVers
     row(A.FFA_SUCCESS_64, V10, 0, { returnForm: true }),
     row(A.FFA_INTERRUPT, V10, 0, { returnForm: true }),
     // Setup and discovery (v1.0 ch.8, v1.1/v1.2 ch.13).
-    row(A.FFA_VERSION, V10, FROM_ANY),
+    // FFA_VERSION is callable with no version yet (TF-A's NS endpoint starts at FFA_VERSION_NULL).
+    row(A.FFA_VERSION, 0, FROM_ANY),
     row(A.FFA_FEATURES, V10, FROM_ANY),
     row(A.FFA_RX_RELEASE, V10, FROM_ANY),
     row(A.FFA_RXTX_MAP_64, V10, FROM_ANY),

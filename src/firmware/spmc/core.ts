@@ -91,7 +91,10 @@ export class SpmcCore implements SpmcMemoryHost {
     // NOT_SUPPORTED until FFA_VERSION, spmc_main.c initalize_ns_ep_descs); Hafnium and the spec let
     // it use the SPMC's version. Partitions have their manifest version = the SPMC's.
     const ep = this.ep;
-    ep.version[NWD] = cfg.policy === 'tf-a' ? 0 : cfg.version;
+    // A v1.0 SPMC behind the S-EL1 SPMD never sees the NWd's FFA_VERSION (the SPMD answers it), so
+    // it cannot start without a version.
+    const nullStart = cfg.policy === 'tf-a' && !(cfg.placement === 's-el1' && cfg.version === A.FFA_VERSION_1_0);
+    ep.version[NWD] = nullStart ? 0 : cfg.version;
     for (let i = 1; i < ep.count; i++) ep.version[i] = cfg.version;
     for (let i = 0; i < ep.count; i++) ep.mailbox[i]!.version = ep.version[i]!;
     this.memory = new SpmcMemory(this, {
@@ -805,8 +808,10 @@ export class SpmcCore implements SpmcMemoryHost {
       // ffa_run_handler: NWd target, unknown target, or a vCPU other than this PE's -> INVALID_PARAMETERS.
       if ((tid & A.FFA_ID_SECURE_BIT) === 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
     } else {
-      // HF: a v1.2 caller's x8-x17 MBZ (handler.c FFA_RUN_32); an SP may not run a NWd VM (DENIED).
-      if (ep.version[c]! >= A.FFA_VERSION_1_2) for (let i = 16; i < 36; i++) if (s[i] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
+      // HF: a v1.2 caller's x8-x17 MBZ (handler.c FFA_RUN_32). Checked for partitions, whose registers
+      // are live here; an SMC32 call from the NWd crosses the SPMD with x0-x7 only (x8-x17 are not part
+      // of it). An SP may not run a NWd VM (DENIED).
+      if (c !== NWD && ep.version[c]! >= A.FFA_VERSION_1_2) for (let i = 16; i < 36; i++) if (s[i] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
       if ((tid & A.FFA_ID_SECURE_BIT) === 0) return this.err(c === NWD ? A.FFA_RET_INVALID_PARAMETERS : A.FFA_RET_DENIED);
     }
     const t = ep.slotOf(tid);
