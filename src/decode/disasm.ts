@@ -4,7 +4,12 @@
  * handler id picks the operand format; the Arm ARM "preferred disassembly" aliases (MOV, CMP, LSL,
  * UBFX, CSET, MUL...) are applied as GNU objdump applies them. Operand text matches objdump for the
  * common forms, except that mnemonic and operands are separated by one space (objdump: a tab) and
- * objdump's trailing comments (`// #65535`, `// eq = none`) and `<symbol>` annotations are not produced.
+ * objdump's trailing comments (`// #65535`, `// eq = none`) and `<symbol>` annotations are not produced;
+ * branch targets print as `0x...` (objdump on raw binaries), or `.+0x..` without a PC. Known differences
+ * (test/decode/disasm.test.ts): system registers outside state/sysregs.ts print as s<op0>_<op1>_c<n>_c<m>_<op2>;
+ * LDAR/LDARB/LDARH with should-be-one fields not all ones, and LDPSW with writeback into a data
+ * register, print as instructions (this model executes them, see exec/ops/ldst.ts) where objdump
+ * says undefined.
  * Cold path: allocation is fine here.
  */
 import { SYSREG_TABLE, sysRegKey } from '../state/sysregs.js';
@@ -17,10 +22,10 @@ const EXTEND = ['uxtb', 'uxth', 'uxtw', 'uxtx', 'sxtb', 'sxth', 'sxtw', 'sxtx'];
 const BARRIER: Record<number, string> = { 15: 'sy', 14: 'st', 13: 'ld', 11: 'ish', 10: 'ishst', 9: 'ishld', 7: 'nsh', 6: 'nshst', 5: 'nshld', 3: 'osh', 2: 'oshst', 1: 'oshld' };
 const HINTS: Record<number, string> = {
   0: 'nop', 1: 'yield', 2: 'wfe', 3: 'wfi', 4: 'sev', 5: 'sevl', 7: 'xpaclri', 8: 'pacia1716', 10: 'pacib1716',
-  12: 'autia1716', 14: 'autib1716', 16: 'esb', 17: 'psb csync', 18: 'tsb csync', 20: 'csdb', 24: 'paciaz', 25: 'paciasp',
+  12: 'autia1716', 14: 'autib1716', 16: 'esb', 17: 'psb csync', 18: 'tsb csync', 20: 'csdb', 22: 'clearbhb', 24: 'paciaz', 25: 'paciasp',
   26: 'pacibz', 27: 'pacibsp', 28: 'autiaz', 29: 'autiasp', 30: 'autibz', 31: 'autibsp', 32: 'bti', 34: 'bti c', 36: 'bti j', 38: 'bti jc',
 };
-/** SYS operations that take no register operand (printed without Xt when Rt = 31). */
+/** SYS operations that take no register operand (printed without Xt, whatever Rt holds, as objdump does). */
 const NO_RT = /^(IC IALLU|IC IALLUIS|TLBI (VMALL|ALLE))/;
 
 const hex = (v: number | bigint): string => '#0x' + v.toString(16);
@@ -52,13 +57,17 @@ function bitMask(n: number, imms: number, immr: number, width: number): bigint |
   return out;
 }
 
-/** ASL MoveWidePreferred: ORR (immediate) with Rn = XZR prints as MOV only when MOVZ/MOVN cannot do it. */
-function moveWidePreferred(sf: number, n: number, imms: number, immr: number): boolean {
-  const width = sf ? 64 : 32;
-  if (sf === 1 && n !== 1) return false;
-  if (sf === 0 && (n !== 0 || (imms & 0x20) !== 0)) return false;
-  if (imms < 16) return ((-immr) & 15) <= 15 - imms;
-  if (imms >= width - 15) return (immr & 15) <= imms - (width - 15);
+/**
+ * Whether MOVZ or MOVN can build `v` (`width` bits): all bits outside one 16-bit halfword are zero, or
+ * all are one. ORR (immediate) with Rn = XZR prints as MOV only when they cannot (GNU binutils checks
+ * the value; the ASL MoveWidePreferred test is stricter for some rotated MOVN-able values).
+ */
+function wideConstant(v: bigint, width: number): boolean {
+  const all = (1n << BigInt(width)) - 1n;
+  for (let hw = 0; hw < width; hw += 16) {
+    const outside = all & ~(0xffffn << BigInt(hw));
+    if ((v & outside) === 0n || (~v & outside) === 0n) return true;
+  }
   return false;
 }
 
@@ -74,7 +83,7 @@ function memOffset(base: string, off: number): string {
 
 function prfop(rt: number): string {
   const type = rt >> 3, tgt = (rt >> 1) & 3, pol = rt & 1;
-  if (type > 2 || tgt > 2) return hex(rt);
+  if (type > 2 || tgt > 2) return '#0x' + rt.toString(16).padStart(2, '0');
   return ['pld', 'pli', 'pst'][type]! + 'l' + (tgt + 1) + (pol ? 'strm' : 'keep');
 }
 
@@ -123,7 +132,7 @@ function operands(id: Op, name: string, mn: string, w: number, pc: bigint | unde
       const n = f(w, 22, 22), immr = f(w, 21, 16), imms = f(w, 15, 10);
       const imm = bitMask(n, imms, immr, sf ? 64 : 32) ?? 0n;
       if (id === Op.ANDS_imm && rd === 31) return ['tst', `${R(rn)}, ${hex(imm)}`];
-      if (id === Op.ORR_imm && rn === 31 && !moveWidePreferred(sf, n, imms, immr)) return ['mov', `${R(rd, true)}, ${hex(imm)}`];
+      if (id === Op.ORR_imm && rn === 31 && !wideConstant(imm, sf ? 64 : 32)) return ['mov', `${R(rd, true)}, ${hex(imm)}`];
       return [mn, `${R(rd, id !== Op.ANDS_imm)}, ${R(rn)}, ${hex(imm)}`];
     }
     case Op.MOVN: case Op.MOVZ: case Op.MOVK: {
@@ -191,9 +200,14 @@ function operands(id: Op, name: string, mn: string, w: number, pc: bigint | unde
       return [mn, o ?? '#0x' + crm.toString(16).padStart(2, '0')];
     }
     case Op.MSR_imm: {
+      // PSTATE fields objdump names: DAIFSet/DAIFClr (imm4), and the 1-bit fields with CRm <= 1.
+      // Any other op1:op2 (or a 1-bit field with a larger immediate) prints as the register form.
       const op1 = f(w, 18, 16), op2 = f(w, 7, 5), crm = f(w, 11, 8);
-      const field = op1 === 0 && op2 === 5 ? 'spsel' : op1 === 3 && op2 === 6 ? 'daifset' : op1 === 3 && op2 === 7 ? 'daifclr'
-        : op1 === 0 && op2 === 4 ? 'pan' : op1 === 0 && op2 === 3 ? 'uao' : op1 === 3 && op2 === 2 ? 'dit' : `s0_${op1}_c4_c${crm}_${op2}`;
+      const key = op1 * 8 + op2;
+      if (op1 === 0 && op2 <= 2 && crm === 0) return [['cfinv', 'xaflag', 'axflag'][op2]!, ''];   // FEAT_FlagM/FlagM2
+      const field = key === 30 ? 'daifset' : key === 31 ? 'daifclr'
+        : crm > 1 ? undefined : ({ 5: 'spsel', 4: 'pan', 3: 'uao', 8: 'allint', 26: 'dit', 25: 'ssbs', 28: 'tco' } as Record<number, string>)[key];
+      if (field === undefined) return ['msr', `s0_${op1}_c4_c${crm}_${op2}, xzr`];
       return ['msr', `${field}, ${hex(crm)}`];
     }
     case Op.MRS: case Op.MSR_reg: {
@@ -203,7 +217,7 @@ function operands(id: Op, name: string, mn: string, w: number, pc: bigint | unde
     case Op.DC_ZVA: case Op.DC_VA: case Op.DC_SW: case Op.IC_ALL: case Op.IC_IVAU:
     case Op.TLBI_EL1: case Op.TLBI_EL2: case Op.TLBI_EL3: case Op.AT: {
       const [m, op] = name.toLowerCase().split(' ');
-      return [m!, NO_RT.test(name) && rd === 31 ? op! : `${op}, ${x(rd)}`];
+      return [m!, NO_RT.test(name) ? op! : `${op}, ${x(rd)}`];
     }
 
     // ---- loads and stores ----
