@@ -121,6 +121,11 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
   const opCycles = ctx.opCycles;
   const CYC = L.CYCLES >> 1, INS = L.INSTRET >> 1;
   let remaining = maxInstructions;
+  // Block starts that retire no instruction (native code, an exception taken at fetch) do not use
+  // the instruction budget, so a loop of them (a native component ERETing into an illegal state, a
+  // vector that faults on fetch) is bounded separately: every block start spends one spin, and a
+  // legitimate run needs at most one per retired instruction.
+  let spins = 2 * maxInstructions + 16;
   ctx.stopReason = StopReason.None;
 
   for (;;) {
@@ -128,7 +133,7 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
     if (ctx.stopReason !== StopReason.None) return ctx.stopReason;
     let pcLo = s[L.PC]!, pcHi = s[L.PC + 1]!;
     if (ret !== null && pcLo === ret.lo && pcHi === ret.hi && s[L.PSTATE_EL] === ret.el) return StopReason.Returned;
-    if (remaining <= 0) return StopReason.Budget;
+    if (remaining <= 0 || --spins < 0) return StopReason.Budget;
 
     // Pending physical interrupts (routing.ts: Table D1-12 and masking D1.4.6.4). FIQ before IRQ.
     if (s[L.IRQ_LINES] !== 0) {
