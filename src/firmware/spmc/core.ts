@@ -738,12 +738,13 @@ export class SpmcCore implements SpmcMemoryHost {
     if (policy !== 'tf-a') {
       // v1.2 §14.1?: w1, w3-w7 MBZ; w2 flags (bit 0 retain RX) from v1.2, MBZ before; x8-x17 MBZ for
       // v1.2 callers (HF api_ffa_msg_wait).
-      if ((s[2]! | s[3]!) !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
-      for (let i = 6; i < 16; i++) if (s[i] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
+      // FFA_MSG_WAIT is SMC32: only the low halves of x1-x7 are its registers (DEN0028 SMC32).
+      if (s[2] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
+      for (let i = 6; i < 16; i += 2) if (s[i] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
       if (v >= A.FFA_VERSION_1_2) {
         for (let i = 16; i < 36; i++) if (s[i] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
         if (policy === 'spec' && (s[4]! & ~MSG_WAIT_RETAIN_RX) !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
-      } else if ((s[4]! | s[5]!) !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
+      } else if (s[4] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
     }
     const model = ep.model[c];
     // Handling a direct request: it must answer, not wait (v1.2 §8.3 rule 4) -> DENIED.
@@ -769,8 +770,9 @@ export class SpmcCore implements SpmcMemoryHost {
 
   private yieldCall(): number {
     const s = this.s, ep = this.ep, c = this.caller;
-    // v1.1 §14.2?: w2/w3 = timeout hint, x4-x7 MBZ (HF api_yield); w1 MBZ. v1.0 has no timeout.
-    for (let i = 8; i < 16; i++) if (s[i] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
+    // v1.1 §14.2?: w2/w3 = timeout hint, w4-w7 MBZ (HF api_yield); w1 MBZ. v1.0 has no timeout.
+    // FFA_YIELD is SMC32: the upper halves are not its registers.
+    for (let i = 8; i < 16; i += 2) if (s[i] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
     if (this.policy === 'spec') {
       if (s[2] !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
       if (ep.version[c]! < A.FFA_VERSION_1_1 && (s[4]! | s[6]!) !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);

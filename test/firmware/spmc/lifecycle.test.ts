@@ -318,11 +318,33 @@ describe.each(SPMC_PLACEMENTS)('partition lifecycle, SPMC at %s', (spmc) => {
     expectError(smc(w, [A.FFA_CONSOLE_LOG, 1, 0x41]), A.FFA_RET_NOT_SUPPORTED);
   });
 
-  it('FFA_MSG_WAIT MBZ registers and FFA_ERROR outside a request', () => {
-    const p = new Prober([[A.FFA_YIELD, 0, 0, 0, 1]], 'w2');
+  it('PSCI from the secure world is an unknown call (TF-A psci_smc_handler); SMCCC arch calls are answered', () => {
+    const p = new Prober([[A.PSCI_VERSION], [A.SMCCC_VERSION]], 'w0');
     const w = boot([native(0x8001, UUID1, p)]);
     const r = smc(w, [A.FFA_MSG_SEND_DIRECT_REQ_64, 0x8001]);
-    expect(Number(BigInt.asIntN(32, r.x[3]!))).toBe(A.FFA_RET_INVALID_PARAMETERS);   // YIELD x4 MBZ
+    if (spmc === 'el3') {
+      // An S-EL1 partition's SMC reaches the monitor.
+      expect([r.x[3], r.x[4]]).toEqual([0xffffffffn, 0x10002n]);
+    } else {
+      // An S-EL0 partition's SVC reaches its SPMC, which implements FF-A only.
+      expect([r.x[3], r.x[4]]).toEqual([BigInt(A.FFA_ERROR), BigInt(A.FFA_ERROR)]);
+    }
+  });
+
+  it('MBZ registers of FFA_YIELD (w4-w7) and FFA_MSG_WAIT (w1, w3-w7, x8-x17 at v1.2) are checked first; a waiting call while handling a request is DENIED', () => {
+    const p = new Prober([
+      [A.FFA_YIELD, 0, 0, 0, 1],
+      [A.FFA_MSG_WAIT, 1],
+      [A.FFA_MSG_WAIT, 0, 0, 0, 0, 0, 0, 0, 1],
+      [A.FFA_MSG_WAIT, 0, 2],
+      [A.FFA_MSG_WAIT],
+    ], 'w2');
+    const w = boot([native(0x8001, UUID1, p)]);
+    const r = smc(w, [A.FFA_MSG_SEND_DIRECT_REQ_64, 0x8001]);
+    expect(r.x.slice(3, 8).map((v) => Number(BigInt.asIntN(32, v)))).toEqual([
+      A.FFA_RET_INVALID_PARAMETERS, A.FFA_RET_INVALID_PARAMETERS, A.FFA_RET_INVALID_PARAMETERS,
+      A.FFA_RET_INVALID_PARAMETERS, A.FFA_RET_DENIED,
+    ]);
   });
 });
 
