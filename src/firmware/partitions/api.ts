@@ -19,6 +19,9 @@ export interface PartitionServices {
   /**
    * Issue an FF-A call with x0-x17 as currently set in `regs` and wait for its answer (for example a
    * direct request to another partition). `regs` holds the answer afterwards. Nested: a cold path.
+   * The answer must come back to this partition without control passing through the Normal world
+   * (a nested run unwinds in order): do not FFA_YIELD or get preempted inside it; return the call as
+   * the handler's result instead (onOtherMessage then gets the answer).
    */
   ffaCall(): void;
 }

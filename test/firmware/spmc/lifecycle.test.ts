@@ -318,6 +318,24 @@ describe.each(SPMC_PLACEMENTS)('partition lifecycle, SPMC at %s', (spmc) => {
     expectError(smc(w, [A.FFA_CONSOLE_LOG, 1, 0x41]), A.FFA_RET_NOT_SUPPORTED);
   });
 
+  it('a partition maps its own RX/TX in secure RAM (second map DENIED) and discovers partitions into it (BUSY until released)', () => {
+    const RXS = 0x0e80_0000n, TXS = 0x0e80_1000n;
+    const p = new Prober([
+      [A.FFA_RXTX_MAP_64, TXS, RXS, 1],
+      [A.FFA_RXTX_MAP_64, TXS, RXS, 1],
+      [A.FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0],
+      [A.FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0],
+      [A.FFA_RX_RELEASE],
+    ], 'both');
+    const w = boot([native(0x8001, UUID1, p), native(0x8002, UUID2, new EchoBehaviour())]);
+    const r = smc(w, [A.FFA_MSG_SEND_DIRECT_REQ_64, 0x8001]);
+    const ok = BigInt(A.FFA_SUCCESS) << 32n, er = BigInt(A.FFA_ERROR) << 32n;
+    expect(r.x.slice(3, 8)).toEqual([ok, er | 0xfffffffan, ok | 2n, er | 0xfffffffcn, ok]);
+    const rx = w.machine.bus.ram(Number(RXS), 48)!;
+    expect([rx[0]! | (rx[1]! << 8), rx[24]! | (rx[25]! << 8)]).toEqual([0x8001, 0x8002]);
+    expect(w.spmc!.mailboxOf(0x8001)!.rx).toBe(Number(RXS));
+  });
+
   it('PSCI from the secure world is an unknown call (TF-A psci_smc_handler); SMCCC arch calls are answered', () => {
     const p = new Prober([[A.PSCI_VERSION], [A.SMCCC_VERSION]], 'w0');
     const w = boot([native(0x8001, UUID1, p)]);
