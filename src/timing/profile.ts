@@ -1,10 +1,56 @@
 /**
- * Timing profiles: data, each figure with its source or marked as an assumption
- * (reference arch-and-cycles.md section 8). The fixed-cost model charges `classCycles[class]` per
- * instruction retired, plus `exceptionEntry` per exception taken and `exceptionReturn` per ERET.
- * Memory accesses are folded into the load/store classes (one L1 hit per access).
+ * Timing profiles: data, each figure with its source or marked as an assumption (reference
+ * arch-and-cycles.md section 8; docs/timing.md has the calibration tables). The profiles themselves
+ * live in profiles/*.ts; this module holds their shape, the registry and the per-Op cost table.
+ *
+ * Two models read a profile:
+ *  - fixed (default): `classCycles[class]` (or `opCycles[op]`) per instruction retired, plus
+ *    `exceptionEntry` per exception taken and `exceptionReturn` per ERET. Memory accesses are folded
+ *    into the load/store classes (one L1 hit per access).
+ *  - pipeline (timing/pipeline.ts): the same numbers read as result latencies (classes that write a
+ *    register) or issue occupancy (classes that do not), plus `pipeline` (issue width, branch
+ *    penalties). Exception entry and return cost the same in both.
  */
-import { OpClass } from '../decode/ops.js';
+import { Op, OpClass } from '../decode/ops.js';
+import { GENERIC_PROFILE } from './profiles/generic.js';
+import { CORTEX_A57_PROFILE } from './profiles/cortex-a57.js';
+import { NEOVERSE_N1_PROFILE } from './profiles/neoverse-n1.js';
+
+/** Names of OpClass members, for profile data files. */
+export const OpClassName = {
+  Alu: OpClass.Alu, Mul: OpClass.Mul, Div: OpClass.Div, Branch: OpClass.Branch,
+  BranchIndirect: OpClass.BranchIndirect, Load: OpClass.Load, Store: OpClass.Store,
+  LoadPair: OpClass.LoadPair, StorePair: OpClass.StorePair, Exclusive: OpClass.Exclusive,
+  SysRegRead: OpClass.SysRegRead, SysRegWrite: OpClass.SysRegWrite, Barrier: OpClass.Barrier,
+  ExceptionGen: OpClass.ExceptionGen, Eret: OpClass.Eret, Nop: OpClass.Nop,
+} as const;
+export type ClassName = keyof typeof OpClassName;
+
+/**
+ * Instructions a profile may cost apart from their class, where one class is too coarse: cache
+ * maintenance by VA (a write-back to the point of coherency) is not an ISB.
+ */
+export const OpName = {
+  ISB: Op.ISB, DSB: Op.DSB, DMB: Op.DMB, CLREX: Op.CLREX,
+  DC_VA: Op.DC_VA, DC_SW: Op.DC_SW, DC_ZVA: Op.DC_ZVA, IC_ALL: Op.IC_ALL, IC_IVAU: Op.IC_IVAU,
+  TLBI_EL1: Op.TLBI_EL1, TLBI_EL2: Op.TLBI_EL2, TLBI_EL3: Op.TLBI_EL3, AT: Op.AT,
+  MSR_imm: Op.MSR_imm, MSR_reg: Op.MSR_reg, MRS: Op.MRS, HINT: Op.HINT,
+  SVC: Op.SVC, HVC: Op.HVC, SMC: Op.SMC, BRK: Op.BRK, HLT: Op.HLT, ERET: Op.ERET,
+  UDIV: Op.UDIV, SDIV: Op.SDIV, SMULH: Op.SMULH, UMULH: Op.UMULH,
+} as const;
+export type OpOverrideName = keyof typeof OpName;
+
+/** The in-order pipeline model's own parameters (timing/pipeline.ts). */
+export interface PipelineParams {
+  /** Instructions issued per cycle (1 or 2). */
+  issueWidth: 1 | 2;
+  /** Fetch bubble after a correctly predicted taken branch (B, BL, RET, backward conditional). */
+  takenBranchPenalty: number;
+  /** Cycles lost when the static prediction (backward taken, forward not taken) is wrong. */
+  mispredictPenalty: number;
+  /** BR/BLR: no target predictor is modelled, so the target is known only at execute. */
+  indirectBranchPenalty: number;
+}
 
 export interface TimingProfile {
   name: string;
@@ -12,16 +58,27 @@ export interface TimingProfile {
   /** Core clock, used to derive the generic timer count (CNTPCT = cycles * CNTFRQ / cpuHz). */
   cpuHz: number;
   /** Cycles per instruction class, indexed by OpClass. */
-  classCycles: Record<keyof typeof OpClassName, number>;
+  classCycles: Record<ClassName, number>;
+  /** Per-instruction overrides of classCycles (OpName). */
+  opCycles?: Partial<Record<OpOverrideName, number>>;
   exceptionEntry: number;
   exceptionReturn: number;
+  /** Parameters of the pipeline model (defaults: DEFAULT_PIPELINE). */
+  pipeline?: PipelineParams;
   /**
    * Cycles charged by native firmware components for the work their A64 counterparts would do
    * (the instructions between vector entry and ERET/SMC), keyed by component activity.
    */
   native: NativeCosts;
-  /** Where each figure comes from. */
+  /** Where the figures come from, in short. */
   sources: string[];
+  /**
+   * Where each figure comes from, keyed by its path in this object ('classCycles.Load',
+   * 'opCycles.DC_VA', 'pipeline.mispredictPenalty', 'native.el3Dispatch', 'cpuHz'...). Every entry
+   * starts with its kind: 'PUBLISHED', 'DERIVED', 'ASSUMPTION' or 'FITTED' (test/timing checks that
+   * every number has one).
+   */
+  provenance?: Record<string, string>;
 }
 
 export interface NativeCosts {
@@ -43,56 +100,55 @@ export interface NativeCosts {
   copyBytesPerCycle: number;
 }
 
-/** Names of OpClass members, for profile data files. */
-export const OpClassName = {
-  Alu: OpClass.Alu, Mul: OpClass.Mul, Div: OpClass.Div, Branch: OpClass.Branch,
-  BranchIndirect: OpClass.BranchIndirect, Load: OpClass.Load, Store: OpClass.Store,
-  LoadPair: OpClass.LoadPair, StorePair: OpClass.StorePair, Exclusive: OpClass.Exclusive,
-  SysRegRead: OpClass.SysRegRead, SysRegWrite: OpClass.SysRegWrite, Barrier: OpClass.Barrier,
-  ExceptionGen: OpClass.ExceptionGen, Eret: OpClass.Eret, Nop: OpClass.Nop,
-} as const;
-
-/**
- * The generic default: a simple in-order core at 1 GHz. Exception entry + ERET = 27 cycles, split
- * 14 + 13, after the Cortex-A15 EL1<->EL2 trap round trip of Dall & Nieh, ASPLOS 2014 (reference 8.2,
- * UNVERIFIED digits); the other figures are team assumptions (reference 8.4).
- */
-export const GENERIC: TimingProfile = {
-  name: 'generic',
-  description: 'In-order core at 1 GHz; trap round trip after ASPLOS 2014 (27 cycles)',
-  cpuHz: 1_000_000_000,
-  classCycles: {
-    Alu: 1, Mul: 3, Div: 12, Branch: 1, BranchIndirect: 2, Load: 4, Store: 1, LoadPair: 4, StorePair: 2,
-    Exclusive: 4, SysRegRead: 2, SysRegWrite: 3, Barrier: 10, ExceptionGen: 1, Eret: 1, Nop: 1,
-  },
-  exceptionEntry: 14,
-  exceptionReturn: 13,
-  native: {
-    // 31 GPR save + restore as STP/LDP pairs ~ 32 instructions (reference 8.1 A5) + dispatch ~ 40.
-    el3Dispatch: 120,
-    // EL1 sysreg context (~20 MRS + 20 MSR) and GPR context each way; TF-A cm_el1_sysregs_context_*.
-    worldSwitch: 160,
-    el2HostSmc: 80,
-    el2FfaHandler: 40,
-    spmcDispatch: 60,
-    partitionHandler: 20,
-    hostCall: 10,
-    copyBytesPerCycle: 8,
-  },
-  sources: [
-    'exceptionEntry+exceptionReturn = 27: Dall & Nieh, KVM/ARM, ASPLOS 2014, Cortex-A15 trap round trip (UNVERIFIED digits, reference arch-and-cycles.md 8.2)',
-    'load-to-use 4, barriers 10, sysreg 2-3: assumptions (reference arch-and-cycles.md 8.4)',
-  ],
+/** Pipeline parameters of a profile that has none: a scalar in-order core (ASSUMPTION). */
+export const DEFAULT_PIPELINE: PipelineParams = {
+  issueWidth: 1, takenBranchPenalty: 1, mispredictPenalty: 8, indirectBranchPenalty: 8,
 };
 
-export const PROFILES: Record<string, TimingProfile> = { generic: GENERIC };
+/** The generic default (profiles/generic.ts). */
+export const GENERIC: TimingProfile = GENERIC_PROFILE;
 
-/** Per-Op cycle costs from a profile and the Op->class table. */
+/** Every bundled profile by name (MachineConfig `timing: 'cortex-a57'`, `a64el run --timing`). */
+export const PROFILES: Record<string, TimingProfile> = {
+  [GENERIC_PROFILE.name]: GENERIC_PROFILE,
+  [CORTEX_A57_PROFILE.name]: CORTEX_A57_PROFILE,
+  [NEOVERSE_N1_PROFILE.name]: NEOVERSE_N1_PROFILE,
+};
+
+/** Which cycle model a Machine runs. */
+export type TimingModel = 'fixed' | 'pipeline';
+
+/** MachineConfig `timing`: a profile (by name or as data), or a profile and a model. */
+export type TimingOption = string | TimingProfile | { profile?: string | TimingProfile; model?: TimingModel };
+
+/** Resolve a `timing` option to a profile and a model (default: generic, fixed). */
+export function resolveTiming(t: TimingOption | undefined): { profile: TimingProfile; model: TimingModel } {
+  if (t === undefined) return { profile: GENERIC, model: 'fixed' };
+  if (typeof t === 'string') return { profile: profileByName(t), model: 'fixed' };
+  if ('classCycles' in t) return { profile: t, model: 'fixed' };
+  const p = t.profile === undefined ? GENERIC : typeof t.profile === 'string' ? profileByName(t.profile) : t.profile;
+  const model = t.model ?? 'fixed';
+  if (model !== 'fixed' && model !== 'pipeline') throw new RangeError(`unknown timing model "${String(model)}" (known: fixed, pipeline)`);
+  return { profile: p, model };
+}
+
+export function profileByName(name: string): TimingProfile {
+  const p = PROFILES[name];
+  if (p === undefined) throw new RangeError(`unknown timing profile "${name}" (known: ${Object.keys(PROFILES).join(', ')})`);
+  return p;
+}
+
+/** Per-Op cycle costs from a profile and the Op->class table (classCycles, then opCycles overrides). */
 export function opCycleTable(profile: TimingProfile, classes: Int32Array): Int32Array {
   const byClass = new Int32Array(OpClass.Count);
-  for (const [k, v] of Object.entries(profile.classCycles)) byClass[OpClassName[k as keyof typeof OpClassName]] = v;
+  for (const [k, v] of Object.entries(profile.classCycles)) byClass[OpClassName[k as ClassName]] = v;
   const out = new Int32Array(classes.length);
   for (let i = 0; i < classes.length; i++) out[i] = byClass[classes[i]!]!;
+  for (const [k, v] of Object.entries(profile.opCycles ?? {})) {
+    const op = OpName[k as OpOverrideName];
+    if (op === undefined) throw new RangeError(`timing profile ${profile.name}: unknown opCycles key "${k}"`);
+    out[op] = v!;
+  }
   // An unallocated encoding still occupies an issue slot before it raises UNDEFINED.
   out[0] = byClass[OpClass.Alu]!;
   return out;
