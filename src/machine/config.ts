@@ -2,13 +2,16 @@
  * IMPLEMENTATION DEFINED choices in one place (DESIGN practice 12).
  */
 import { DEFAULT_DRAM_SIZE } from '../memory/map.js';
-import { GENERIC, PROFILES, type TimingProfile } from '../timing/profile.js';
+import { type TimingModel, type TimingOption, type TimingProfile, resolveTiming } from '../timing/profile.js';
 
 export interface MachineConfig {
   /** Non-secure DRAM at 0x40000000, bytes (default 128 MiB, as `-m 128M`). */
   dramSize?: number;
-  /** Timing profile name or object (default 'generic'). */
-  timing?: string | TimingProfile;
+  /**
+   * Timing profile name or object (default 'generic'), or `{ profile, model }` where model is
+   * 'fixed' (default: a cost per instruction class) or 'pipeline' (timing/pipeline.ts).
+   */
+  timing?: TimingOption;
   /** Implemented ELs as a mask, bit n = ELn (default 0b1111: EL0-EL3). EL0 and EL1 are always implemented. */
   implementedEls?: number;
   /** HLT #0xF000 is a semihosting call (default true, as QEMU with -semihosting). */
@@ -22,6 +25,7 @@ export interface MachineConfig {
 export interface ResolvedConfig {
   dramSize: number;
   timing: TimingProfile;
+  timingModel: TimingModel;
   implementedEls: number;
   semihosting: boolean;
   cntfrq: number;
@@ -29,17 +33,12 @@ export interface ResolvedConfig {
 }
 
 export function resolveConfig(c: MachineConfig = {}): ResolvedConfig {
-  let timing: TimingProfile;
-  if (c.timing === undefined) timing = GENERIC;
-  else if (typeof c.timing === 'string') {
-    const p = PROFILES[c.timing];
-    if (p === undefined) throw new RangeError(`unknown timing profile "${c.timing}" (known: ${Object.keys(PROFILES).join(', ')})`);
-    timing = p;
-  } else timing = c.timing;
+  const { profile: timing, model: timingModel } = resolveTiming(c.timing);
   const els = (c.implementedEls ?? 0b1111) | 0b0011;
   return {
     dramSize: c.dramSize ?? DEFAULT_DRAM_SIZE,
     timing,
+    timingModel,
     implementedEls: els,
     semihosting: c.semihosting ?? true,
     cntfrq: c.cntfrq ?? 62_500_000,

@@ -7,7 +7,10 @@ import { CpuState, isSecure } from '../state/cpu-state.js';
 import { Bus } from '../memory/bus.js';
 import { decode, opClasses } from '../decode/decoder.js';
 import { opCycleTable } from '../timing/profile.js';
-import { type ExecContext, NATIVE_PC_HI, type NativeCode, Status, StopReason } from '../exec/context.js';
+import { PipelineModel } from '../timing/pipeline.js';
+import { PipelineRun } from '../timing/pipeline-run.js';
+import { type CyclesByEl, cyclesByEl } from '../timing/accounting.js';
+import { type ExecContext, NATIVE_PC_HI, type NativeCode, type RunVariant, Status, StopReason } from '../exec/context.js';
 import { PredecodeCache } from '../exec/predecode.js';
 import { type ReturnPoint, execute, run } from '../exec/interpreter.js';
 import { type RunHooks, type RunLimits, runHooked } from '../exec/run-hooked.js';
@@ -38,6 +41,8 @@ export class Machine implements ExecContext {
   readonly cpu: CpuState;
   readonly bus: Bus;
   readonly opCycles: Int32Array;
+  /** The pipeline timing model's loop (config timing.model 'pipeline'), or null for the fixed-cost model. */
+  readonly pipeline: RunVariant | null;
   readonly natives: (NativeCode | undefined)[] = [];
   readonly cache: PredecodeCache;
   stopReason: StopReason = StopReason.None;
@@ -64,6 +69,8 @@ export class Machine implements ExecContext {
     this.bus = new Bus(this.config.dramSize);
     this.cache = new PredecodeCache(this.bus);
     this.opCycles = opCycleTable(this.config.timing, opClasses());
+    this.pipeline = this.config.timingModel === 'pipeline'
+      ? new PipelineRun(new PipelineModel(this.config.timing, this.opCycles, opClasses())) : null;
     this.cpu.exceptionEntryCycles = this.config.timing.exceptionEntry;
     this.cpu.exceptionReturnCycles = this.config.timing.exceptionReturn;
     this.cpu.cpuHz = this.config.timing.cpuHz;
@@ -119,6 +126,9 @@ export class Machine implements ExecContext {
     this.limits = null;
     return { reason, exitCode: this.exitCode, instructions: this.cpu.instructions - i0, cycles: this.cpu.cycles };
   }
+
+  /** Cycles spent at each EL and world so far (timing/accounting.ts); they sum to the cycle count. */
+  cyclesByEl(): CyclesByEl { return cyclesByEl(this.cpu); }
 
   /** Request the current run to stop at the next block boundary. */
   stop(): void { this.stopReason = StopReason.Requested; }
