@@ -11,13 +11,17 @@ import { SCENARIOS_USAGE, scenariosCommand } from '../scenarios/command.js';
 export type Command = (argv: string[], io: CliIo) => number;
 
 export const USAGE = `Usage:
-  a64el run IMAGE [--max-instructions N] [--json] [--trace] [--raw ADDR]
+  a64el run IMAGE [--max-instructions N] [--json] [--trace] [--raw ADDR] [--cycles]
+                  [--timing NAME] [--timing-model fixed|pipeline]
       Run an ELF firmware image from reset at EL3 (QEMU virt memory map). The guest's PL011
       output streams to stdout; the exit status is the guest's semihosting exit code.
       --max-instructions N  stop after N instructions (default 100000000): exit status 124
       --json                print the final state as JSON on stdout (UART text in its "uart" field)
       --trace               one line per exception entry and return on stderr
       --raw ADDR            IMAGE is a flat binary: place it at ADDR and start there
+      --cycles              at the end, print the cycles spent per EL and world on stderr
+      --timing NAME         timing profile: generic (default), cortex-a57, neoverse-n1
+      --timing-model M      fixed (default: a cost per instruction class) or pipeline (in-order issue model)
   a64el vectors FILE|DIR...
       Run test vectors (a64el-vector/1 JSON; a directory is searched recursively for *.json).
       Prints one line per vector, then "N passed, M failed"; exit status 0 only if all pass.

@@ -12,6 +12,8 @@ import { LoaderError } from '../loader/elf.js';
 import { Machine, type RunResult, STOP_REASON_NAMES, StopReason } from '../machine/machine.js';
 import { loadElf, loadRaw } from '../machine/load.js';
 import { describeStop } from '../vectors/image-runner.js';
+import { PROFILES, type TimingModel } from '../timing/profile.js';
+import { formatCyclesByEl } from '../timing/accounting.js';
 import { type CliIo, EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE, LineBuffer } from './io.js';
 
 export const DEFAULT_MAX_INSTRUCTIONS = 100_000_000;
@@ -39,9 +41,14 @@ export interface RunOptions {
   trace: boolean;
   /** Load a flat binary at this address instead of parsing ELF. */
   raw?: bigint;
+  /** Print the cycles spent per EL and world at the end (stderr). */
+  cycles?: boolean;
+  /** Timing profile name (default generic) and model (default fixed). */
+  timing?: string;
+  timingModel?: TimingModel;
 }
 
-/** `a64el run IMAGE [--max-instructions N] [--json] [--trace] [--raw ADDR]` */
+/** `a64el run IMAGE [--max-instructions N] [--json] [--trace] [--raw ADDR] [--cycles] [--timing NAME] [--timing-model M]` */
 export function runCommand(argv: string[], io: CliIo): number {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -52,6 +59,9 @@ export function runCommand(argv: string[], io: CliIo): number {
       json: { type: 'boolean', default: false },
       trace: { type: 'boolean', default: false },
       raw: { type: 'string' },
+      cycles: { type: 'boolean', default: false },
+      timing: { type: 'string' },
+      'timing-model': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw usage(`expected one IMAGE, got ${positionals.length}`);
@@ -61,7 +71,17 @@ export function runCommand(argv: string[], io: CliIo): number {
       : parseCount(values['max-instructions'], '--max-instructions'),
     json: values.json === true,
     trace: values.trace === true,
+    cycles: values.cycles === true,
   };
+  if (values.timing !== undefined) {
+    if (PROFILES[values.timing] === undefined) throw usage(`--timing must be one of ${Object.keys(PROFILES).join(', ')}, got "${values.timing}"`);
+    opts.timing = values.timing;
+  }
+  const model = values['timing-model'];
+  if (model !== undefined) {
+    if (model !== 'fixed' && model !== 'pipeline') throw usage(`--timing-model must be fixed or pipeline, got "${model}"`);
+    opts.timingModel = model;
+  }
   if (values.raw !== undefined) {
     if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(values.raw)) throw usage(`--raw ADDR must be a number, got "${values.raw}"`);
     opts.raw = BigInt(values.raw);
@@ -76,7 +96,7 @@ export function runImage(opts: RunOptions, io: CliIo): number {
 
 /** runImage, also returning the run's result (null when the image could not be loaded). */
 export function execImage(opts: RunOptions, io: CliIo): { status: number; result: RunResult | null } {
-  const machine = new Machine();
+  const machine = new Machine({ timing: { profile: opts.timing ?? 'generic', model: opts.timingModel ?? 'fixed' } });
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(opts.image);
@@ -105,6 +125,7 @@ export function execImage(opts: RunOptions, io: CliIo): { status: number; result
   semi.flush();
 
   if (opts.json) io.out(`${JSON.stringify(stateJson(machine, result), null, 2)}\n`);
+  if (opts.cycles) io.err(`a64el: ${result.cycles} cycles (${machine.config.timing.name}, ${machine.config.timingModel}); ${formatCyclesByEl(machine.cyclesByEl())}\n`);
   // Exit statuses are 8 bits, as for QEMU, whose process exits with the guest's code.
   if (result.reason === StopReason.Exit) return { status: result.exitCode & 0xff, result };
   io.err(`a64el: ${opts.image}: ${describeStop(machine, result.reason, opts.maxInstructions)}, after ${result.instructions} instructions\n`);
@@ -153,6 +174,8 @@ export function stateJson(machine: Machine, result: RunResult): Record<string, u
   out['hcr_el2'] = hex64(cpu.get64(L.HCR_EL2));
   out['scr_el3'] = hex64(cpu.get64(L.SCR_EL3));
   out['cycles'] = cpu.cycles;
+  out['cyclesByEl'] = machine.cyclesByEl();
+  out['timing'] = { profile: machine.config.timing.name, model: machine.config.timingModel };
   out['instructions'] = cpu.instructions;
   out['stopReason'] = STOP_REASON_NAMES[result.reason] ?? String(result.reason);
   out['exitCode'] = result.reason === StopReason.Exit ? result.exitCode : null;
