@@ -440,11 +440,18 @@ export class SpmcCore implements SpmcMemoryHost {
     if ((txLo & 0xfff) !== 0 || (rxLo & 0xfff) !== 0) return this.err(A.FFA_RET_INVALID_PARAMETERS);
     if (tx < rx + size && rx < tx + size) return this.err(A.FFA_RET_INVALID_PARAMETERS);
     const secure = caller !== NWD;
+    // Hafnium checks a NWd caller's buffers against the NWd's page tables, built from the NS memory
+    // regions of its manifest: a range not mapped there (no RAM, secure RAM) or mapped without
+    // R/W/X (device regions) is DENIED (arch_other_world_vm_configure_rxtx_map; TFT
+    // `test_ffa_rxtx_map_nonsecure_memory_fail`).
+    const deniedIfNotNwdRam = policy === 'hafnium' && !secure;
     for (let k = 0; k < 2; k++) {
       const pa = k === 0 ? tx : rx;
       // Not RAM at all (or beyond 4 GiB in this model): cannot be mapped -> INVALID_PARAMETERS (TF-A
-      // mmap_add_dynamic_region failure).
-      if (pa > 0xffffffff || !this.bus.accessible(pa, size, true)) return this.err(A.FFA_RET_INVALID_PARAMETERS);
+      // mmap_add_dynamic_region failure), DENIED under Hafnium (above).
+      if (pa > 0xffffffff || !this.bus.accessible(pa, size, true)) {
+        return this.err(deniedIfNotNwdRam ? A.FFA_RET_DENIED : A.FFA_RET_INVALID_PARAMETERS);
+      }
       // RAM the caller's world may not access (secure memory named by the NWd) -> DENIED (TFT v1.2
       // `test_ffa_rxtx_map_secure_memory_fail`, ffa-abi.md 5.1).
       if (!this.bus.accessible(pa, size, secure)) return this.err(A.FFA_RET_DENIED);
