@@ -58,8 +58,6 @@ export function buildAbiTable(spmcVersion: number, policy: SpmcPolicy, smcccVers
     row(A.FFA_PARTITION_INFO_GET, V10, FROM_ANY),
     row(A.FFA_ID_GET, V10, FROM_ANY),
     row(A.FFA_SPM_ID_GET, V11, FROM_ANY),
-    // v1.1 §13.? FFA_RX_ACQUIRE: the hypervisor (NS physical instance) takes a VM's RX buffer.
-    row(A.FFA_RX_ACQUIRE, V11, FROM_NWD),
     // CPU cycle management (v1.0 ch.9, v1.2 ch.14). MSG_WAIT/YIELD are secure virtual instance ABIs.
     row(A.FFA_MSG_WAIT, V10, FROM_SP),
     // Direct messaging (v1.0 §10.2-10.3, v1.2 §15.4-15.5). The NWd is never the receiver of a direct
@@ -79,6 +77,10 @@ export function buildAbiTable(spmcVersion: number, policy: SpmcPolicy, smcccVers
   if (policy !== 'hafnium') rows.push(row(A.FFA_RXTX_MAP, V10, FROM_ANY));
   // FFA_YIELD: the TF-A EL3 SPMC has no handler for it (spmc_main.c spmc_smc_handler).
   if (policy !== 'tf-a') rows.push(row(A.FFA_YIELD, V10, FROM_SP));
+  // v1.1 §13.? FFA_RX_ACQUIRE: the hypervisor (NS physical instance) takes a VM's RX buffer. The TF-A
+  // EL3 SPMC implements neither the call nor its FEATURES entry (spmc_smc_handler and
+  // ffa_features_handler default to NOT_SUPPORTED).
+  if (policy !== 'tf-a') rows.push(row(A.FFA_RX_ACQUIRE, V11, FROM_NWD));
   // FFA_RUN: TF-A EL3 SPMC accepts it from the NWd only and answers an SP with INVALID_PARAMETERS
   // (ffa_run_handler); Hafnium also lets an SP resume a preempted or yielded SP (cpu_cycles.c).
   rows.push(policy === 'tf-a'

@@ -200,6 +200,12 @@ export interface SpmcMemoryPolicy {
   readonly notRetrievedError: number;
   /** TF-A EL3 SPMC: FFA_MEM_RECLAIM flags are unsupported (any bit set: INVALID_PARAMETERS). */
   readonly reclaimFlagsUnsupported: boolean;
+  /**
+   * TF-A EL3 SPMC: FFA_FEATURES reports memory ABIs by the caller's world (spmc_main.c
+   * ffa_features_handler): SHARE/LEND/RECLAIM/FRAG_RX to the NWd only, RELINQUISH to SPs only,
+   * FRAG_TX to both, RETRIEVE_REQ with its own input-property rules, anything else NOT_SUPPORTED.
+   */
+  readonly worldFeatureLists: boolean;
 }
 
 const HAFNIUM: SpmcMemoryPolicy = {
@@ -215,6 +221,7 @@ const HAFNIUM: SpmcMemoryPolicy = {
   reclaimAbortsIncomplete: false,
   notRetrievedError: FFA_RET_INVALID_PARAMETERS,
   reclaimFlagsUnsupported: false,
+  worldFeatureLists: false,
 };
 const TFA: SpmcMemoryPolicy = {
   ...HAFNIUM,
@@ -224,6 +231,7 @@ const TFA: SpmcMemoryPolicy = {
   nwdSendersOnly: true,
   strictAttributes: false,
   reclaimFlagsUnsupported: true,
+  worldFeatureLists: true,
 };
 const POLICIES: Readonly<Record<string, SpmcMemoryPolicy>> = {
   hafnium: HAFNIUM,
@@ -496,8 +504,8 @@ export class SpmcMemory {
 
   /** FFA_FEATURES w2/w3 for a memory ABI, 'not-supported', or undefined for an ID that is not one. Agrees with handle(). */
   featureProperties(fid: number, caller = 0, inputProperties = 0): { w2: number; w3: number } | 'not-supported' | undefined {
-    void caller;
     const id = (fid & ~SMCCC_SVE_HINT) >>> 0;
+    if (this.policy.worldFeatureLists) return this.worldFeatureProperties(id, caller, inputProperties);
     switch (id) {
       case FFA_MEM_SHARE:
       case FFA_MEM_SHARE_64:
@@ -528,6 +536,42 @@ export class SpmcMemory {
         // RETRIEVE_RESP is implemented as the relayer's response (HF reports it), though an endpoint
         // cannot invoke it.
         return inputProperties === 0 ? { w2: 0, w3: 0 } : 'not-supported';
+      case FFA_MEM_OP_PAUSE:
+      case FFA_MEM_OP_RESUME:
+        return 'not-supported';
+      default:
+        return undefined;
+    }
+  }
+
+  /** FFA_FEATURES for a memory ABI as TF-A's EL3 SPMC answers it (spmc_main.c ffa_features_handler). */
+  private worldFeatureProperties(id: number, caller: number, input: number): { w2: number; w3: number } | 'not-supported' | undefined {
+    const secure = this.secureEndpoint(caller);
+    switch (id) {
+      case FFA_MEM_RETRIEVE_REQ:
+      case FFA_MEM_RETRIEVE_REQ_64:
+        // ffa_features_retrieve_request: the NWd gets no extra features (asking for NS-bit handling,
+        // input bit 1, is NOT_SUPPORTED); a v1.1+ SP must ask for it and gets it; a v1.0 SP gets what
+        // it asked for.
+        if (!secure) return (input & RETRIEVE_FEAT_NS_BIT) !== 0 ? 'not-supported' : { w2: 0, w3: 0 };
+        if (this.version >= FFA_VERSION_1_1 && (input & RETRIEVE_FEAT_NS_BIT) === 0) return 'not-supported';
+        return { w2: input & RETRIEVE_FEAT_NS_BIT, w3: 0 };
+      case FFA_MEM_SHARE:
+      case FFA_MEM_SHARE_64:
+      case FFA_MEM_LEND:
+      case FFA_MEM_LEND_64:
+      case FFA_MEM_RECLAIM:
+      case FFA_MEM_FRAG_RX:
+        // "Supported features only from the normal world."
+        return input === 0 && !secure ? { w2: 0, w3: 0 } : 'not-supported';
+      case FFA_MEM_RELINQUISH:
+        // "Supported ABIs only from the secure world."
+        return input === 0 && secure ? { w2: 0, w3: 0 } : 'not-supported';
+      case FFA_MEM_FRAG_TX:
+        return input === 0 ? { w2: 0, w3: 0 } : 'not-supported';
+      case FFA_MEM_DONATE:
+      case FFA_MEM_DONATE_64:
+      case FFA_MEM_RETRIEVE_RESP:
       case FFA_MEM_OP_PAUSE:
       case FFA_MEM_OP_RESUME:
         return 'not-supported';
@@ -900,7 +944,14 @@ export class SpmcMemory {
     // exclusive access sends; ACS *_state_machine_*). All pages must be RAM of one security state.
     const pages: number[] = [];
     let ns: boolean | undefined;
+    // RX/TX pages cannot be shared, lent or donated (ffa-abi.md 7.1; TFT
+    // test_ffa_rxtx_map_memory_share_fail): the caller's, and every other endpoint's, whose pages an
+    // SP would otherwise reach through the secure RAM all SPs collectively own here.
     const mbPages = mailboxPages(mb);
+    for (const id of [0, ...this.host.partitionIds()]) {
+      const other = this.host.mailboxOf(id);
+      if (other !== null) for (const p of mailboxPages(other)) mbPages.add(p);
+    }
     for (const c of cons) {
       const len = c.pageCount * FFA_PAGE_SIZE;
       if (c.address + BigInt(len) > 0x1_0000_0000n) {
@@ -925,7 +976,7 @@ export class SpmcMemory {
         if (rec !== undefined && rec.state !== 'owned') {
           return new Reject(FFA_RET_DENIED, `${K}: page ${hex(p * FFA_PAGE_SIZE)} is already ${rec.state} in ${hex(rec.handle ?? 0n)} (v1.0 §5.6.1-5.8.1)`);
         }
-        if (mbPages.has(p)) return new Reject(FFA_RET_DENIED, `${K}: page ${hex(p * FFA_PAGE_SIZE)} is the caller's RX/TX buffer (ffa-abi.md §7.1)`);
+        if (mbPages.has(p)) return new Reject(FFA_RET_DENIED, `${K}: page ${hex(p * FFA_PAGE_SIZE)} is an endpoint's RX/TX buffer (ffa-abi.md §7.1)`);
         pages.push(p);
       }
     }

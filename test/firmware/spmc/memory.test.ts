@@ -1103,6 +1103,19 @@ describe('dispatch and FFA_FEATURES', () => {
     expectError(tfa.donate(SP1, { sender: SP1, receivers: [{ receiver: SP2, permissions: 0 }], constituents: [at(S_MEM)] }), FFA_RET_NOT_SUPPORTED);
     // TF-A EL3 SPMC: SPs do not send memory.
     expectError(tfa.share(SP1, shareSpec(SP1, [SP2], [at(S_MEM)])), FFA_RET_INVALID_PARAMETERS);
+    // TF-A reports memory ABIs by world (spmc_main.c ffa_features_handler).
+    expect(tfa.mem.features(FFA_MEM_SHARE_64, HOST, 0)).toBe(0);
+    expect(tfa.mem.features(FFA_MEM_SHARE_64, SP1, 0)).toBe(FFA_RET_NOT_SUPPORTED);
+    expect(tfa.mem.features(FFA_MEM_FRAG_RX, SP1, 0)).toBe(FFA_RET_NOT_SUPPORTED);
+    expect(tfa.mem.features(FFA_MEM_FRAG_TX, SP1, 0)).toBe(0);
+    expect(tfa.mem.features(FFA_MEM_RELINQUISH, SP1, 0)).toBe(0);
+    expect(tfa.mem.features(FFA_MEM_RELINQUISH, HOST, 0)).toBe(FFA_RET_NOT_SUPPORTED);
+    expect(tfa.mem.features(FFA_MEM_RETRIEVE_RESP, HOST, 0)).toBe(FFA_RET_NOT_SUPPORTED);
+    // RETRIEVE_REQ: the NWd may not ask for NS-bit handling; a v1.1+ SP must.
+    expect(tfa.mem.featureProperties(FFA_MEM_RETRIEVE_REQ_64, HOST, 0)).toEqual({ w2: 0, w3: 0 });
+    expect(tfa.mem.features(FFA_MEM_RETRIEVE_REQ_64, HOST, 2)).toBe(FFA_RET_NOT_SUPPORTED);
+    expect(tfa.mem.features(FFA_MEM_RETRIEVE_REQ_64, SP1, 0)).toBe(FFA_RET_NOT_SUPPORTED);
+    expect(tfa.mem.featureProperties(FFA_MEM_RETRIEVE_REQ_64, SP1, 2)).toEqual({ w2: 2, w3: 0 });
     const optee = new World({ policy: 'optee' });
     expect(optee.mem.features(FFA_MEM_LEND_64, HOST, 0)).toBe(FFA_RET_NOT_SUPPORTED);
     expectError(optee.lend(HOST, shareSpec(HOST, [SP1], [at(NS_MEM)], { attributes: 0 })), FFA_RET_NOT_SUPPORTED);
