@@ -206,6 +206,8 @@ export interface SpmcMemoryPolicy {
    * FRAG_TX to both, RETRIEVE_REQ with its own input-property rules, anything else NOT_SUPPORTED.
    */
   readonly worldFeatureLists: boolean;
+  /** TF-A EL3 SPMC: FFA_MEM_RELINQUISH from the NWd is INVALID_PARAMETERS before any other check. */
+  readonly relinquishSecureOnly: boolean;
 }
 
 const HAFNIUM: SpmcMemoryPolicy = {
@@ -222,6 +224,7 @@ const HAFNIUM: SpmcMemoryPolicy = {
   notRetrievedError: FFA_RET_INVALID_PARAMETERS,
   reclaimFlagsUnsupported: false,
   worldFeatureLists: false,
+  relinquishSecureOnly: false,
 };
 const TFA: SpmcMemoryPolicy = {
   ...HAFNIUM,
@@ -232,6 +235,7 @@ const TFA: SpmcMemoryPolicy = {
   strictAttributes: false,
   reclaimFlagsUnsupported: true,
   worldFeatureLists: true,
+  relinquishSecureOnly: true,
 };
 const POLICIES: Readonly<Record<string, SpmcMemoryPolicy>> = {
   hafnium: HAFNIUM,
@@ -1323,6 +1327,10 @@ export class SpmcMemory {
 
   private relinquish(caller: number, regs: Int32Array, mb: Mailbox | null): Reject | undefined {
     const R = 'FFA_MEM_RELINQUISH';
+    if (this.policy.relinquishSecureOnly && !this.secureEndpoint(caller)) {
+      // TF-A spmc_ffa_mem_relinquish: "unsupported relinquish direction" (a NWd caller is never a borrower).
+      return new Reject(FFA_RET_INVALID_PARAMETERS, `${R}: the TF-A EL3 SPMC takes relinquishes from partitions only`);
+    }
     if (mb === null) return new Reject(FFA_RET_INVALID_PARAMETERS, `${R}: no RX/TX pair mapped, the descriptor travels in TX (v1.0 §11.6)`);
     const size = mb.pages * FFA_PAGE_SIZE;
     const bytes = this.readTx(mb, size);

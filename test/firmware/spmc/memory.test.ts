@@ -1116,6 +1116,9 @@ describe('dispatch and FFA_FEATURES', () => {
     expect(tfa.mem.features(FFA_MEM_RETRIEVE_REQ_64, HOST, 2)).toBe(FFA_RET_NOT_SUPPORTED);
     expect(tfa.mem.features(FFA_MEM_RETRIEVE_REQ_64, SP1, 0)).toBe(FFA_RET_NOT_SUPPORTED);
     expect(tfa.mem.featureProperties(FFA_MEM_RETRIEVE_REQ_64, SP1, 2)).toEqual({ w2: 2, w3: 0 });
+    // The NWd is never a borrower: RELINQUISH from it is INVALID_PARAMETERS (spmc_ffa_mem_relinquish).
+    expectError(tfa.relinquish(HOST, hostShare(tfa)), FFA_RET_INVALID_PARAMETERS);
+    expect(tfa.mem.lastReject).toMatch(/partitions only/);
     const optee = new World({ policy: 'optee' });
     expect(optee.mem.features(FFA_MEM_LEND_64, HOST, 0)).toBe(FFA_RET_NOT_SUPPORTED);
     expectError(optee.lend(HOST, shareSpec(HOST, [SP1], [at(NS_MEM)], { attributes: 0 })), FFA_RET_NOT_SUPPORTED);

@@ -200,11 +200,14 @@ vec('memory', 'mem-donate-hafnium', {
     ...send('FFA_MEM_SHARE_64', share1(), err('DENIED'))],
 });
 
+// TF-A lists FFA_MEM_RELINQUISH as secure-only for FFA_FEATURES (NOT_SUPPORTED to the NWd), but the
+// call itself is implemented: spmc_ffa_mem_relinquish refuses a NWd caller with INVALID_PARAMETERS
+// ("unsupported relinquish direction") before looking at the buffers.
 vec('memory', 'mem-relinquish-not-from-nwd-tf-a', {
-  description: "the normal-world owner is not a borrower: TF-A's EL3 SPMC answers FFA_MEM_RELINQUISH from it with NOT_SUPPORTED",
-  source: 'DEN0077A v1.0 11.6 FFA_MEM_RELINQUISH; reference ffa-abi.md 5.1 (TFA EL3 SPMC: MEM_RELINQUISH secure only)',
+  description: "the normal-world owner is not a borrower: TF-A's EL3 SPMC reports FFA_MEM_RELINQUISH as NOT_SUPPORTED to it in FFA_FEATURES and refuses the call with INVALID_PARAMETERS",
+  source: 'DEN0077A v1.0 11.6 FFA_MEM_RELINQUISH; TF-A services/std_svc/spm/el3_spmc/spmc_main.c ffa_features_handler (secure-only list) and spmc_shared_mem.c spmc_ffa_mem_relinquish (!secure_origin: INVALID_PARAMETERS)',
   machine: { el2: 'none', spmc: 'el3', policy: { spmc: 'tf-a' } },
-  steps: [...pre(), smc({ x0: 'FFA_MEM_RELINQUISH' }, err('NOT_SUPPORTED'))],
+  steps: [...pre(), smc({ x0: 'FFA_FEATURES', w1: 'FFA_MEM_RELINQUISH' }, err('NOT_SUPPORTED')), smc({ x0: 'FFA_MEM_RELINQUISH' }, err('INVALID_PARAMETERS'))],
 });
 
 vec('memory', 'mem-share-v1.1-descriptor', {
