@@ -180,10 +180,13 @@ export class Spmd {
   private fromNormalWorld(call: SmcCall): Exit {
     const s = this.host.s, fid = call.fid;
     // "Once the caller invokes any FF-A ABI other than FFA_VERSION, the version negotiation phase is
-    // complete" (spmd_set_version_negotiated; v1.2 §13.2.2).
+    // complete" (spmd_set_version_negotiated; v1.2 §13.2.2). Under 'spec' and 'hafnium' the SPMC
+    // learns it too, also for calls the SPMD answers itself; TF-A's SPMD keeps it to itself, so its
+    // EL3 SPMC closes the NWd's phase only on calls that reach spmc_smc_handler (FFA_ID_GET and
+    // FFA_SPM_ID_GET do not: spmd_smc_handler answers them).
     if (fid !== A.FFA_VERSION) {
       this.nsNegotiated = true;
-      if (this.core !== null) this.core.closeNwdNegotiation();
+      if (this.core !== null && this.policy !== 'tf-a') this.core.closeNwdNegotiation();
     }
     switch (fid) {
       case A.FFA_VERSION: return this.nwdVersion(call);
@@ -253,7 +256,8 @@ export class Spmd {
     m[2] = (A.FFA_SPMD_ID << 16) | this.spmcId;
     m[4] = (A.FFA_FWK_MSG_BIT | A.FFA_FWK_MSG_VERSION_REQ) | 0;
     m[6] = req | 0;
-    m[8] = this.nsNegotiated ? SPMD_VERSION_FLAG_NEGOTIATED : 0;
+    // a64el extension (docs/ffa-policies.md); TF-A's SPMD sends 0 here.
+    m[8] = this.nsNegotiated && this.policy !== 'tf-a' ? SPMD_VERSION_FLAG_NEGOTIATED : 0;
     this.versionPending = true;
     this.switchTo(false, 8, false);
     return Exit.Switched;

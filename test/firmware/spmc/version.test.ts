@@ -60,7 +60,21 @@ describe.each(SPMC_PLACEMENTS)('FFA_VERSION, SPMC at %s', (spmc) => {
       expect(r.w(3)).toBe(locked ? 24 : policy === 'hafnium' ? 8 : 0);
     });
 
+    it('TF-A: FFA_ID_GET, answered by the SPMD, does not close the SPMC\'s negotiation (spmd_smc_handler)', () => {
+      if (policy !== 'tf-a') return;
+      const w = boot();
+      expect(version(w, V11)).toBe(V12);
+      expectSuccess(smc(w, [A.FFA_ID_GET]), 0);
+      // Still open at the SPMC: the last compatible request wins, the answer is the SPMC's version.
+      expect(version(w, V10)).toBe(V12);
+      expect(version(w, V12)).toBe(V12);
+      expectSuccess(smc(w, [A.FFA_FEATURES, A.FFA_VERSION]));
+      expect(version(w, V11)).toBe(V12);                      // now closed: the negotiated version
+    });
+
     for (const closer of ['FFA_FEATURES (forwarded)', 'FFA_ID_GET (answered by the SPMD)'] as const) {
+      // TF-A's SPMD keeps its own negotiation flag (test above).
+      if (policy === 'tf-a' && closer.startsWith('FFA_ID_GET')) continue;
       it(`after ${closer} the version is fixed`, () => {
         const w = boot();
         expect(version(w, V11)).toBe(V12);

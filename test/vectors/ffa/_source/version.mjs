@@ -1,4 +1,4 @@
-import { vec, version, V10, V11, V12, ver, idGet, smc, map, pig, expectMem, partInfo, err, rxRelease, UUID_A, h32 } from './lib.mjs';
+import { vec, version, V10, V11, V12, ver, idGet, smc, map, pig, expectMem, partInfo, err, rxRelease, features, UUID_A, h32 } from './lib.mjs';
 
 const NONE = { el2: 'none' };
 const R0 = { w1: '0x00000000', w2: '0x00000000', w3: '0x00000000', w4: '0x00000000', w5: '0x00000000', w6: '0x00000000', w7: '0x00000000' };
@@ -101,11 +101,25 @@ vec('version', 'version-after-negotiation-tf-a', {
   steps: [version(V12, V12), idGet(), version(V11, V12), version(V10, V12)],
 });
 
+// TF-A's SPMD answers FFA_ID_GET and FFA_SPM_ID_GET from the NWd itself (spmd_smc_handler), also
+// with an EL3 SPMC: only calls it forwards reach spmc_smc_handler, whose version gate this is.
 vec('version', 'version-required-first-tf-a', {
-  description: "TF-A's EL3 SPMC: the normal-world endpoint starts at version 0, so an FF-A call before FFA_VERSION fails with NOT_SUPPORTED and closes negotiation for good (a later FFA_VERSION is NOT_SUPPORTED too)",
-  source: 'DEN0077A v1.2 13.2.2 (FFA_VERSION must be called first); reference ffa-abi.md 4 negotiation notes (TFA spmc_smc_handler) and 8 "Calls before FFA_VERSION"; tf-a-tests v2.12 change log (FFA_VERSION restricted until first FF-A call)',
+  description: "TF-A's EL3 SPMC: the normal-world endpoint starts at version 0, so an FF-A call it handles (FFA_FEATURES) before FFA_VERSION fails with NOT_SUPPORTED and closes negotiation for good (a later FFA_VERSION is NOT_SUPPORTED too); FFA_ID_GET, answered by the SPMD, still succeeds",
+  source: 'DEN0077A v1.2 13.2.2 (FFA_VERSION must be called first); TF-A services/std_svc/spm/el3_spmc/spmc_main.c spmc_smc_handler / spmc_complete_ffa_version_negotiation / ffa_version_handler, spmd_main.c spmd_smc_handler case FFA_ID_GET; reference ffa-abi.md 4 negotiation notes and 8 "Calls before FFA_VERSION"',
   machine: { el2: 'none', spmc: 'el3', policy: { spmc: 'tf-a' } },
-  steps: [idGet(err('NOT_SUPPORTED')), version(V12, 'NOT_SUPPORTED'), idGet(err('NOT_SUPPORTED'))],
+  steps: [
+    features('FFA_VERSION', err('NOT_SUPPORTED')),
+    version(V12, 'NOT_SUPPORTED'),
+    features('FFA_VERSION', err('NOT_SUPPORTED')),
+    idGet(),
+  ],
+});
+
+vec('version', 'version-spmd-answered-call-keeps-el3-spmc-open-tf-a', {
+  description: "TF-A: FFA_ID_GET before FFA_VERSION is answered by the SPMD (ID 0) and never reaches the EL3 SPMC, so the SPMC's negotiation with the normal world is still open: FFA_VERSION(1.2) succeeds and later calls work",
+  source: 'DEN0077A v1.2 13.2.2; TF-A services/std_svc/spmd/spmd_main.c spmd_smc_handler (FFA_ID_GET answered with FFA_NS_ENDPOINT_ID; spmd_set_version_negotiated sets only the SPMD flag) and el3_spmc/spmc_main.c ffa_version_handler (ns_ep->ffa_version_negotiated still false)',
+  machine: { el2: 'none', spmc: 'el3', policy: { spmc: 'tf-a' } },
+  steps: [idGet(), version(V12, V12), features('FFA_VERSION', { w0: 'FFA_SUCCESS' }), version(V11, V12)],
 });
 
 vec('version', 'version-call-before-version-allowed-hafnium', {
