@@ -310,10 +310,15 @@ export class SpmcCore implements SpmcMemoryHost {
       default:
         // spec (v1.2 §13.2.2, as ff-a-acs `ffa_version_negotiation` checks it): while the phase is
         // open the last compatible request wins; once closed, only the negotiated version is accepted
-        // (NOT_SUPPORTED otherwise). An incompatible request gets the callee's own version (§13.2.1
-        // rules 2-3) and records nothing.
+        // (NOT_SUPPORTED otherwise). An incompatible request records nothing and gets:
+        //  - from a caller at a higher version (1.x above ours, 2.x): our own version, which §13.2.1
+        //    rule 3 (v1.0 §8.1.2) requires;
+        //  - from a caller at a lower major (0.x): rule 2 lets us choose; NOT_SUPPORTED, as ff-a-acs
+        //    checked it for v1.1+ implementations (ffa_version index 0 up to the v1.2 EAC release) and
+        //    Hafnium answers; a v1.0 implementation returns its version (ff-a-acs v1.0 expectation).
         if (closed) return req === ep.version[slot] ? own : -1;
         if (compatible) this.setVersion(slot, req);
+        else if (req >>> 16 < own >>> 16 && own >= A.FFA_VERSION_1_1) return -1;
         return own;
     }
   }

@@ -24,25 +24,32 @@ vec('version', 'version-bit31-not-supported', {
   steps: [version('0x80010002', 'NOT_SUPPORTED'), version(V12, V12)],
 });
 
-vec('version', 'version-higher-major-not-supported-spec', {
-  description: 'a caller asking for 2.0 (incompatible, higher) gets NOT_SUPPORTED from a v1.2 SPMC, as ff-a-acs checks it',
-  source: 'DEN0077A v1.2 13.2.1; mirrors ff-a-acs test/v1.0/setup_discovery/ffa_version (index 3, PLATFORM_FFA_V_1_1/ALL) and tf-a-tests test_ffa_version_bigger',
+// A caller at a higher version than the callee's (2.x, or 1.x above 1.2): DEN0077A callee action 3
+// (v1.0 8.1.2, v1.2 13.2.1, quoted in ff-a-acs docs/testcase_checklist.md) says the callee "must
+// return the highest version number of this implementation", so the spec policy answers 1.2. The
+// ff-a-acs v1.1/v1.2-EAC data (ffa_version indexes 2 and 3) expected NOT_SUPPORTED here, against
+// that rule; ff-a-acs dropped both checks (commit 7fd709a, 2025-09) and its ffa_version test now
+// accepts any compatible reply. NOT_SUPPORTED is Hafnium's answer (tf-a-tests
+// test_ffa_version_bigger runs against Hafnium): version-lower-major-hafnium covers it.
+vec('version', 'version-higher-major-returns-own-spec', {
+  description: 'a caller asking for 2.0 or 2.2 (incompatible, higher major) gets the v1.2 SPMC\'s own version, as DEN0077A callee action 3 requires; nothing is recorded, so 1.2 can still be negotiated',
+  source: 'DEN0077A v1.0 8.1.2 / v1.2 13.2.1 callee action 3 (ff-a-acs docs/testcase_checklist.md ffa_version); ff-a-acs test/v1.0/setup_discovery/ffa_version no longer checks incompatible requests (7fd709a); Hafnium\'s NOT_SUPPORTED (tf-a-tests test_ffa_version_bigger) is version-lower-major-hafnium',
   machine: { el2: 'none', policy: { spmc: 'spec' } },
-  steps: [version(ver(2, 0), 'NOT_SUPPORTED'), version(ver(2, 2), 'NOT_SUPPORTED'), version(V12, V12)],
+  steps: [version(ver(2, 0), V12), version(ver(2, 2), V12), version(V12, V12)],
 });
 
-vec('version', 'version-higher-minor-not-supported-spec', {
-  description: 'a caller asking for 1.4 from a v1.2 SPMC (same major, higher minor: incompatible) gets NOT_SUPPORTED, as ff-a-acs checks it',
-  source: 'DEN0077A v1.2 13.2.1; mirrors ff-a-acs test/v1.0/setup_discovery/ffa_version (index 2: minor + 2, PLATFORM_FFA_V_1_1/ALL expects FFA_ERROR_NOT_SUPPORTED)',
+vec('version', 'version-higher-minor-returns-own-spec', {
+  description: 'a caller asking for 1.4 from a v1.2 SPMC (same major, higher minor: incompatible) gets the SPMC\'s own version 1.2, as DEN0077A callee action 3 requires',
+  source: 'DEN0077A v1.0 8.1.2 / v1.2 13.2.1 callee action 3 (ff-a-acs docs/testcase_checklist.md ffa_version); ff-a-acs test/v1.0/setup_discovery/ffa_version index 2 (minor + 2) expected NOT_SUPPORTED until it was dropped in 7fd709a',
   machine: { el2: 'none', policy: { spmc: 'spec' } },
-  steps: [version(ver(1, 4), 'NOT_SUPPORTED'), version(V12, V12)],
+  steps: [version(ver(1, 4), V12), version(V12, V12)],
 });
 
 vec('version', 'version-zero-not-supported-spec', {
-  description: 'FFA_VERSION(0.0) gets NOT_SUPPORTED from a v1.1+ implementation, as ff-a-acs checks it',
-  source: 'DEN0077A v1.2 13.2.1 (callee action 2: an implementation at a greater incompatible version may answer NOT_SUPPORTED); mirrors ff-a-acs test/v1.0/setup_discovery/ffa_version (index 0)',
+  description: 'FFA_VERSION(0.0) or (0.9), a lower major, gets NOT_SUPPORTED from a v1.1+ implementation; negotiation stays open',
+  source: 'DEN0077A v1.2 13.2.1 callee action 2 (an implementation with only greater incompatible versions may answer NOT_SUPPORTED); ff-a-acs test/v1.0/setup_discovery/ffa_version index 0 as of the v1.2 EAC release (51e2c0c: PLATFORM_FFA_V >= 1.1 expects NOT_SUPPORTED); tf-a-tests test_ffa_version_smaller',
   machine: { el2: 'none', policy: { spmc: 'spec' } },
-  steps: [version('0x00000000', 'NOT_SUPPORTED'), version(V12, V12)],
+  steps: [version('0x00000000', 'NOT_SUPPORTED'), version(ver(0, 9), 'NOT_SUPPORTED'), version(V12, V12)],
 });
 
 vec('version', 'version-lower-major-hafnium', {
