@@ -85,6 +85,9 @@ export function runHooked(ctx: ExecContext, cache: PredecodeCache, maxInstructio
   const deadline = limits.deadline;
   let clock = 0;
   let remaining = maxInstructions;
+  // As in run: block starts that retire no instruction (native code, an exception taken at fetch)
+  // spend no budget, so a loop of them is bounded separately, one spin per block start.
+  let spins = 2 * maxInstructions + 16;
   ctx.stopReason = StopReason.None;
 
   for (;;) {
@@ -101,7 +104,7 @@ export function runHooked(ctx: ExecContext, cache: PredecodeCache, maxInstructio
     }
     let pcLo = s[L.PC]!, pcHi = s[L.PC + 1]!;
     if (ret !== null && pcLo === ret.lo && pcHi === ret.hi && s[L.PSTATE_EL] === ret.el) return StopReason.Returned;
-    if (remaining <= 0) return StopReason.Budget;
+    if (remaining <= 0 || --spins < 0) return StopReason.Budget;
     if (steps <= 0) return StopReason.Budget;
     if (f[CYC]! >= cycleLimit) return StopReason.CycleBudget;
 
