@@ -22,9 +22,13 @@ export const USAGE = `Usage:
       --cycles              at the end, print the cycles spent per EL and world on stderr
       --timing NAME         timing profile: generic (default), cortex-a57, neoverse-n1
       --timing-model M      fixed (default: a cost per instruction class) or pipeline (in-order issue model)
-  a64el vectors FILE|DIR...
-      Run test vectors (a64el-vector/1 JSON; a directory is searched recursively for *.json).
-      Prints one line per vector, then "N passed, M failed"; exit status 0 only if all pass.
+  a64el vectors FILE|DIR... [--reporter text|junit] [--output FILE]
+      Run test vectors, call and image (a64el-vector/1 JSON; a directory is searched recursively
+      for *.json). Prints one line per vector, then "N passed, M failed"; exit status 0 only if
+      all pass (1 if any fails, 2 for usage errors).
+      --reporter junit      print JUnit XML on stdout instead of the text lines
+      --output FILE         write the report (text or JUnit) to FILE, atomically; the text lines
+                            still go to stdout
   a64el scenario(s) [NAME...] [--file FILE]... [--json] [--dmesg] [--verbose] [--table] [--list]
       Replay Linux boot orders with pKVM and FF-A (the main job); see below.
   a64el start

@@ -1,69 +1,73 @@
 /**
- * `a64el vectors FILE|DIR...` and the dispatcher that picks the runner for each vector file.
- * Image vectors run now; call vectors (vector-format.md "Call vectors") plug in at `runVectorFile`.
+ * `a64el vectors FILE|DIR... [--reporter text|junit] [--output FILE]`: run test vectors of both kinds
+ * (vector-format.md: call vectors and image vectors) with the runner in src/vectors/runner.ts and
+ * report them with src/vectors/reporters.ts.
+ *
+ *  - text (default): one line per vector as it finishes (`PASS name (...)` or `FAIL name: message`),
+ *    then `N passed, M failed`;
+ *  - junit: JUnit XML (one <testcase> per vector) on stdout, for CI systems.
+ *  - `--output FILE` writes the report to FILE instead, atomically (a temporary file in the same
+ *    directory, renamed over FILE once complete); the text lines still go to stdout.
+ * Exit status: 0 if every vector passed, 1 if any failed, 2 for usage errors (no such path, no
+ * vector files, unknown reporter).
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseVector } from '../vectors/parse.js';
-import { type VectorResult, errorResult, readVectorText, runImageVector } from '../vectors/image-runner.js';
+import { collectVectorFiles, runVectors, summaryLine } from '../vectors/runner.js';
+import { formatJunit, formatResult, formatText } from '../vectors/reporters.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';
 
-/**
- * Read one vector file, parse it (vectors/parse.ts) and run it with the runner for its kind. Never
- * throws: a malformed or unsupported vector is a failed result whose message names the file (and
- * the JSON path).
- */
-export function runVectorFile(path: string): VectorResult {
-  let v;
+const REPORTERS = ['text', 'junit'] as const;
+type Reporter = (typeof REPORTERS)[number];
+
+/** Write `text` to `path` so that readers see the old file or the whole new one, never a part. */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    v = parseVector(readVectorText(path), path);
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
   } catch (err) {
-    return errorResult(path, err);
-  }
-  try {
-    switch (v.kind) {
-      case 'image': return runImageVector(v);
-      case 'call': return errorResult(path, `${path}: call vectors are not supported yet by this build (only image vectors)`, v.name);
-    }
-  } catch (err) {
-    // An emulator bug must not take the other vectors down with it.
-    return errorResult(path, `${path}: internal error while running: ${err instanceof Error ? err.message : String(err)}`, v.name);
+    rmSync(tmp, { force: true });
+    throw err;
   }
 }
 
-/** Expand FILE|DIR arguments: directories are searched recursively for *.json, in sorted order. */
-export function collectVectorFiles(args: string[]): { files: string[]; missing: string[] } {
-  const files: string[] = [], missing: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.json')) files.push(p);
-    }
-  };
-  for (const a of args) {
-    let st;
-    try { st = statSync(a); } catch { missing.push(a); continue; }
-    if (st.isDirectory()) walk(a); else files.push(a);
-  }
-  return { files, missing };
-}
-
-/** `a64el vectors FILE|DIR...` */
+/** `a64el vectors FILE|DIR... [--reporter text|junit] [--output FILE]` */
 export function vectorsCommand(argv: string[], io: CliIo): number {
-  const { positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: {} });
+  const { positionals, values } = parseArgs({
+    args: argv, strict: true, allowPositionals: true,
+    options: { reporter: { type: 'string', default: 'text' }, output: { type: 'string' } },
+  });
+  const reporter = values.reporter as Reporter;
+  if (!REPORTERS.includes(reporter)) {
+    io.err(`a64el vectors: unknown reporter "${values.reporter}" (expected ${REPORTERS.join(' or ')})\n`);
+    return EXIT_USAGE;
+  }
+  if (values.output === '') { io.err('a64el vectors: --output needs a file name\n'); return EXIT_USAGE; }
   if (positionals.length === 0) { io.err('a64el vectors: expected FILE or DIR arguments\n'); return EXIT_USAGE; }
   const { files, missing } = collectVectorFiles(positionals);
   for (const m of missing) io.err(`a64el vectors: ${m}: no such file or directory\n`);
   if (missing.length > 0) return EXIT_USAGE;
   if (files.length === 0) { io.err(`a64el vectors: no *.json vector files in ${positionals.join(', ')}\n`); return EXIT_USAGE; }
-  let passed = 0, failed = 0;
-  for (const f of files) {
-    const r = runVectorFile(f);
-    if (r.passed) { passed++; io.out(`PASS ${r.name} (${r.instructions} instructions, ${r.cycles} cycles)\n`); }
-    else { failed++; io.out(`FAIL ${r.name}: ${r.message}\n`); }
+
+  const output = values.output;
+  // Text lines stream to stdout as vectors finish, unless stdout carries the JUnit XML.
+  const streamText = reporter === 'text' || output !== undefined;
+  const { results, failed } = runVectors(files, {
+    onResult: streamText ? (r) => io.out(`${formatResult(r, { oneLine: true })}\n`) : undefined,
+  });
+  if (streamText) io.out(`${summaryLine(results)}\n`);
+  const report = reporter === 'junit' ? formatJunit(results) : formatText(results, { oneLine: true });
+  if (output !== undefined) {
+    try {
+      writeFileAtomic(output, report);
+    } catch (err) {
+      io.err(`a64el vectors: cannot write ${output}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT_USAGE;
+    }
+  } else if (reporter === 'junit') {
+    io.out(report);
   }
-  io.out(`${passed} passed, ${failed} failed\n`);
   return failed === 0 ? EXIT_OK : 1;
 }

@@ -4,7 +4,7 @@
  *
  * Parsing and validation are parse.ts's (parseVector, shared with call vectors). This module runs a
  * parsed image vector and defines the result every vector runner returns, so a dispatcher
- * (`runVectorFile` in cli/vectors.ts) parses a file once and hands it to the runner of its kind:
+ * (`runVectorFile` in vectors/runner.ts) parses a file once and hands it to the runner of its kind:
  *   runImageVector(vector)        run one parsed image vector -> VectorResult (never throws)
  *   runImageVectorFile(path)      read + parse + run; a malformed file is a failed VectorResult
  */

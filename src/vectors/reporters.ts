@@ -15,15 +15,18 @@ export interface TextOptions {
   verbose?: boolean;
   /** Prefix each line (e.g. for nesting in another report). */
   indent?: string;
+  /** A failure on one line, `FAIL name: message` (the CLI's form: one line per vector). */
+  oneLine?: boolean;
 }
 
-/** One line (or two, for a failure) per result. */
+/** One line (or two, for a failure unless `oneLine`) per result. */
 export function formatResult(r: VectorRunResult, opts: TextOptions = {}): string {
   const ind = opts.indent ?? '';
   if (r.passed) {
     const what = r.kind === 'call' ? `${r.steps} steps, ` : '';
     return `${ind}PASS ${r.name} (${what}${r.instructions} instructions, ${r.cycles} cycles)`;
   }
+  if (opts.oneLine === true) return `${ind}FAIL ${r.name}: ${r.message.replace(/\s*\n\s*/g, ' ')}`;
   const where = r.name === r.file ? r.file : `${r.name} (${r.file})`;
   return `${ind}FAIL ${where}\n${ind}     ${r.message}`;
 }

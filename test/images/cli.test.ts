@@ -5,7 +5,7 @@
  * wrapped in an ELF by the test; the built dist/cli/main.js is also run as a process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -197,11 +197,63 @@ describe('a64el vectors', () => {
     expect(cli('vectors').status).toBe(2);
   });
 
-  it('a call vector is reported as not supported yet (until the call-vector runner lands)', () => {
-    vec('sub/z-call.json', { name: 'call', steps: [{ smc: { x0: 'FFA_VERSION', w1: '0x00010002' }, expect: { w0: '0x00010002' } }] });
-    const r = cli('vectors', join(vdir, 'sub', 'z-call.json'));
-    expect(r.out).toMatch(/^FAIL call: .*call vectors are not supported yet/);
-    rmSync(join(vdir, 'sub', 'z-call.json'));
+  it('call vectors run too: a failing step is one FAIL line naming the step and register', () => {
+    const calls = join(dir, 'calls');
+    mkdirSync(calls, { recursive: true });
+    const call = (file: string, body: object) => writeFileSync(join(calls, file), JSON.stringify({ format: 'a64el-vector/1', ...body }));
+    call('a-ok.json', { name: 'call-ok', machine: { el2: 'none' }, steps: [{ smc: { x0: 'FFA_VERSION', w1: '0x00010002' }, expect: { w0: '0x00010002' } }] });
+    call('b-bad.json', { name: 'call-bad', machine: { el2: 'none' }, steps: [{ smc: { x0: 'FFA_ID_GET' }, expect: { w0: 'FFA_SUCCESS', w2: '0x00000005' } }] });
+    const r = cli('vectors', calls);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^PASS call-ok \(1 steps, \d+ instructions, \d+ cycles\)$/);
+    expect(lines[1]).toMatch(/^FAIL call-bad: steps\[0\] \(SMC #0 FFA_ID_GET\): w2: expected 0x00000005, got 0x00000000/);
+    expect(lines[2]).toBe('1 passed, 1 failed');
+    expect(r.status).toBe(1);
+  });
+});
+
+describe('a64el vectors on the FF-A call vectors (test/vectors/ffa)', () => {
+  const ffa = join(root, 'test', 'vectors', 'ffa');
+  const pick = [join(ffa, 'version', 'version-equal-returns-spmc-version.json'), join(ffa, 'rxtx', 'rxtx-map-unmap-remap.json'), join(ffa, 'features')];
+
+  it('runs call vectors from files and directories: one PASS line each, exit 0', () => {
+    const r = cli('vectors', ...pick);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^PASS version-equal-returns-spmc-version \(1 steps, /);
+    expect(lines[1]).toMatch(/^PASS rxtx-map-unmap-remap \(\d+ steps, /);
+    expect(lines.length).toBeGreaterThan(4);
+    for (const l of lines.slice(0, -1)) expect(l).toMatch(/^PASS /);
+    expect(lines.at(-1)).toBe(`${lines.length - 1} passed, 0 failed`);
+    expect(r.status).toBe(0);
+    expect(r.err).toBe('');
+  });
+
+  it('--reporter junit prints JUnit XML; --output writes it to a file and keeps the text lines', () => {
+    const r = cli('vectors', pick[0]!, pick[1]!, '--reporter', 'junit');
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites tests="2" failures="0">/);
+    expect(r.out).toContain('name="version-equal-returns-spmc-version"');
+    expect(r.out).not.toContain('PASS');
+
+    const file = join(dir, 'report.xml');
+    writeFileSync(file, 'old');
+    const o = cli('vectors', pick[0]!, '--reporter', 'junit', '--output', file);
+    expect(o.status).toBe(0);
+    expect(o.out.trimEnd().split('\n')).toEqual([expect.stringMatching(/^PASS version-equal-returns-spmc-version /), '1 passed, 0 failed']);
+    expect(readFileSync(file, 'utf8')).toMatch(/<testsuites tests="1" failures="0">/);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+
+    const t = join(dir, 'report.txt');
+    expect(cli('vectors', pick[0]!, '--output', t).status).toBe(0);
+    expect(readFileSync(t, 'utf8')).toMatch(/^PASS version-equal-returns-spmc-version .*\n1 passed, 0 failed\n$/);
+  });
+
+  it('usage errors: unknown reporter, --output into a missing directory', () => {
+    expect(cli('vectors', pick[0]!, '--reporter', 'tap').status).toBe(2);
+    const bad = cli('vectors', pick[0]!, '--output', join(dir, 'no', 'such', 'dir', 'r.xml'));
+    expect(bad.status).toBe(2);
+    expect(bad.err).toMatch(/cannot write/);
   });
 });
 
