@@ -127,6 +127,15 @@ export class Machine implements ExecContext {
     return { reason, exitCode: this.exitCode, instructions: this.cpu.instructions - i0, cycles: this.cpu.cycles };
   }
 
+  /**
+   * Refill the instruction budget that the next nested calls spend (executeAndReturn: the host's
+   * SMC/HVC between top-level runs, as the vector runner makes them). run() sets its own budget.
+   */
+  setBudget(n: number): void {
+    if (!(n >= 0)) throw new RangeError(`setBudget: ${n} is not a non-negative instruction count`);
+    this.budget = n;
+  }
+
   /** Cycles spent at each EL and world so far (timing/accounting.ts); they sum to the cycle count. */
   cyclesByEl(): CyclesByEl { return cyclesByEl(this.cpu); }
 
