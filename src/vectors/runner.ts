@@ -170,7 +170,8 @@ class CallRun {
 
   /** Issue SMC/HVC #imm from the host with x0-x17 = args; a call that does not come back fails. */
   issue(kind: 'smc' | 'hvc', imm: number, args: bigint[], index: number, path: string, label: string): ReturnType<HostCaller['smc']> {
-    setBudget(this.machine, this.budget);
+    // The host's nested calls (HostCaller.smc/hvc -> executeAndReturn) spend the machine's budget.
+    this.machine.setBudget(this.budget);
     this.host.setArgs(args);
     const before = this.machine.cpu.instructions;
     const r = kind === 'smc' ? this.host.smc(imm) : this.host.hvc(imm);
@@ -338,18 +339,6 @@ function faultName(fault: number): string {
     : (fsc & 0x3c) === 0x00 ? `address size fault, level ${fsc & 3}`
     : `fault status 0x${fsc.toString(16)}`;
   return `${stage2 ? 'stage-2 ' : ''}${kind} (FSC 0x${fsc.toString(16).padStart(2, '0')}${stage2 ? ', pKVM host stage 2' : ''})`;
-}
-
-/**
- * The per-run instruction budget of a Machine. Machine.run() sets it for a top-level run; the host's
- * nested calls (HostCaller.smc/hvc -> executeAndReturn) spend what is left, so the runner refills it
- * before each step. TODO(machine owner): a public `machine.setBudget(n)`; until then this reaches the
- * private field.
- */
-function setBudget(m: Machine, n: number): void {
-  const mm = m as unknown as { setBudget?: (n: number) => void; budget: number };
-  if (typeof mm.setBudget === 'function') mm.setBudget(n);
-  else mm.budget = n;
 }
 
 function emptyResult(v: { name: string; file: string }, kind: VectorRunResult['kind'], steps = 0): VectorRunResult {
