@@ -2,7 +2,7 @@
  * Generator of exception-scenario images for the exception-model differential test against QEMU
  * (docs/fidelity.md section 2).
  *
- * A scenario is a random combination of SCR_EL3 (NS, HCE, SMD, IRQ, FIQ, RW, TWI, TWE), HCR_EL2 (TSC,
+ * A scenario is a random combination of SCR_EL3 (NS, HCE, SMD, IRQ, FIQ, EA, RW, TWI, TWE), HCR_EL2 (TSC,
  * TGE, IMO, FMO, RW, TWI, TWE), the Exception level and stack the action runs at (entered by an ERET
  * from EL3, which may itself be an illegal return), NZCV and the DAIF masks, and one action: SVC, HVC,
  * SMC, BRK, UDF, a data abort (load/store), an instruction abort, an UNDEFINED system-register access,
@@ -32,7 +32,7 @@ export const ACTIONS = ['svc', 'hvc', 'smc', 'brk', 'udf', 'load-abort', 'store-
 export type Action = typeof ACTIONS[number];
 
 // SCR_EL3 (Arm ARM D24.2.169) and HCR_EL2 (D24.2.62) bits the scenarios vary.
-export const SCR = { NS: 1 << 0, IRQ: 1 << 1, FIQ: 1 << 2, RES1: 0x30, SMD: 1 << 7, HCE: 1 << 8, RW: 1 << 10, TWI: 1 << 12, TWE: 1 << 13 } as const;
+export const SCR = { NS: 1 << 0, IRQ: 1 << 1, FIQ: 1 << 2, EA: 1 << 3, RES1: 0x30, SMD: 1 << 7, HCE: 1 << 8, RW: 1 << 10, TWI: 1 << 12, TWE: 1 << 13 } as const;
 export const HCR = { FMO: 1 << 3, IMO: 1 << 4, TWI: 1 << 13, TWE: 1 << 14, TSC: 1 << 19, TGE: 1 << 27, RW: 2 ** 31 } as const;
 
 /** A physical address where QEMU virt has nothing (past 128 MiB of DRAM): accesses are External aborts. */
@@ -131,6 +131,13 @@ export const SKIP_RULES: readonly SkipRule[] = [
       (elOf(s.from) === 2 || (elOf(s.from) === 0 && (s.hcr & HCR.TGE) !== 0)),
   },
   {
+    id: 'ea-routing',
+    qemu: 'ignores SCR_EL3.EA for synchronous External aborts: a load/store/fetch from a hole below EL3 is taken to EL1/EL2 as if EA were 0',
+    architecture: 'SCR_EL3.EA = 1 routes synchronous External aborts (and SError) from every EL to EL3',
+    cite: 'Arm ARM D24.2.169 SCR_EL3.EA; ASL AArch64.DataAbort / AArch64.InstructionAbort ("route_to_el3 = HaveEL(EL3) && SCR_EL3.EA == 1 && IsExternalAbort(fault)"); reference/arch-and-cycles.md 2.2',
+    applies: (s) => (s.action === 'load-abort' || s.action === 'store-abort' || s.action === 'fetch-abort') && (s.scr & SCR.EA) !== 0 && elOf(s.from) < 3,
+  },
+  {
     id: 'wfe-trap',
     qemu: 'never traps WFE (treats it as YIELD: check_wfx_trap is not consulted for WFE)',
     architecture: 'WFE traps to EL2/EL3 per HCR_EL2.TWE / SCR_EL3.TWE (EC 0x01); without a trap it may wait for an event',
@@ -155,7 +162,7 @@ export function scenario(seed: number, id: number): Scenario {
   const rng = new Rng(mixSeed(seed, id), 0x5ce);
   for (;;) {
     const from = rng.pick(Object.keys(MODES) as Mode[]);
-    const scr = (SCR.RES1 | bit(rng, 0.7, SCR.NS) | bit(rng, 0.25, SCR.IRQ) | bit(rng, 0.25, SCR.FIQ) | bit(rng, 0.3, SCR.SMD) |
+    const scr = (SCR.RES1 | bit(rng, 0.7, SCR.NS) | bit(rng, 0.25, SCR.IRQ) | bit(rng, 0.25, SCR.FIQ) | bit(rng, 0.25, SCR.EA) | bit(rng, 0.3, SCR.SMD) |
       bit(rng, 0.75, SCR.HCE) | bit(rng, 0.9, SCR.RW) | bit(rng, 0.2, SCR.TWI) | bit(rng, 0.2, SCR.TWE)) >>> 0;
     const hcr = (bit(rng, 0.25, HCR.FMO) | bit(rng, 0.25, HCR.IMO) | bit(rng, 0.2, HCR.TWI) | bit(rng, 0.2, HCR.TWE) |
       bit(rng, 0.4, HCR.TSC) | bit(rng, 0.25, HCR.TGE) | bit(rng, 0.9, HCR.RW)) >>> 0;
