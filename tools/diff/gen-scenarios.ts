@@ -6,7 +6,7 @@
  * TGE, IMO, FMO, RW, TWI, TWE), the Exception level and stack the action runs at (entered by an ERET
  * from EL3, which may itself be an illegal return), NZCV and the DAIF masks, and one action: SVC, HVC,
  * SMC, BRK, UDF, a data abort (load/store), an instruction abort, an UNDEFINED system-register access,
- * ERET at EL0, WFI (only where a trap applies), WFE or an SP alignment fault. The image prints the
+ * a trapped DAIFSet write or PMCCNTR_EL0 read, ERET at EL0, WFI (only where a trap applies), WFE or an SP alignment fault. The image prints the
  * configuration, then the EL and vector offset the exception was taken to, its ESR/ELR/SPSR (FAR for
  * aborts) and the ESR/ELR/SPSR/FAR of the other ELs (which must be untouched), and goes on to the next
  * scenario. Images are GNU as sources built on firmware-images/common.inc (included by path).
@@ -28,7 +28,8 @@ export const COMMON_INC = join(here, '..', '..', 'firmware-images', 'common.inc'
 export const MODES = { EL0t: 0x0, EL1t: 0x4, EL1h: 0x5, EL2t: 0x8, EL2h: 0x9, EL3t: 0xc, EL3h: 0xd } as const;
 export type Mode = keyof typeof MODES;
 
-export const ACTIONS = ['svc', 'hvc', 'smc', 'brk', 'udf', 'load-abort', 'store-abort', 'fetch-abort', 'sysreg-undef', 'eret-el0', 'wfi', 'wfe', 'sp-align'] as const;
+export const ACTIONS = ['svc', 'hvc', 'smc', 'brk', 'udf', 'load-abort', 'store-abort', 'fetch-abort', 'sysreg-undef', 'daif-trap', 'pmu-trap',
+  'eret-el0', 'wfi', 'wfe', 'sp-align'] as const;
 export type Action = typeof ACTIONS[number];
 
 // SCR_EL3 (Arm ARM D24.2.169) and HCR_EL2 (D24.2.62) bits the scenarios vary.
@@ -138,6 +139,13 @@ export const SKIP_RULES: readonly SkipRule[] = [
     applies: (s) => (s.action === 'load-abort' || s.action === 'store-abort' || s.action === 'fetch-abort') && (s.scr & SCR.EA) !== 0 && elOf(s.from) < 3,
   },
   {
+    id: 'daif-imm-trap-iss',
+    qemu: 'reports a trapped MSR DAIFSet/DAIFClr (immediate) at EL0 with Op1 and Op2 swapped in the ISS (daif_check passes op2 as Op1 and op1 as Op2 to syn_aa64_sysregtrap): ISS 0x0793e4 for DAIFSet #2 instead of 0x0cd3e4',
+    architecture: 'ISS for EC 0x18 holds Op0[21:20], Op2[19:17], Op1[16:14], CRn[13:10], Rt[9:5], CRm[4:1], Direction[0] of the trapped instruction (MSR DAIFSet: op1 = 0b011, op2 = 0b110)',
+    cite: 'Arm ARM D24.2.45 ESR_EL1, ISS encoding for an exception from MSR, MRS or System instruction execution in AArch64 state; C5.2.3 DAIF (EL0 access needs SCTLR_EL1.UMA); C6.2 MSR (immediate)',
+    applies: (s) => s.action === 'daif-trap' && elOf(s.from) === 0 && (s.imm & 3) < 2,
+  },
+  {
     id: 'wfe-trap',
     qemu: 'never traps WFE (treats it as YIELD: check_wfx_trap is not consulted for WFE)',
     architecture: 'WFE traps to EL2/EL3 per HCR_EL2.TWE / SCR_EL3.TWE (EC 0x01); without a trap it may wait for an event',
@@ -168,7 +176,8 @@ export function scenario(seed: number, id: number): Scenario {
       bit(rng, 0.4, HCR.TSC) | bit(rng, 0.25, HCR.TGE) | bit(rng, 0.9, HCR.RW)) >>> 0;
     const r = rng.int(100);
     const action: Action = r < 14 ? 'svc' : r < 28 ? 'hvc' : r < 44 ? 'smc' : r < 52 ? 'brk' : r < 60 ? 'udf' : r < 67 ? 'load-abort' :
-      r < 73 ? 'store-abort' : r < 79 ? 'fetch-abort' : r < 85 ? 'sysreg-undef' : r < 88 ? 'eret-el0' : r < 96 ? 'wfi' : r < 98 ? 'wfe' : 'sp-align';
+      r < 73 ? 'store-abort' : r < 79 ? 'fetch-abort' : r < 83 ? 'sysreg-undef' : r < 86 ? 'daif-trap' : r < 89 ? 'pmu-trap' :
+      r < 91 ? 'eret-el0' : r < 97 ? 'wfi' : r < 98 ? 'wfe' : 'sp-align';
     const s: Scenario = {
       id, from, scr, hcr, action, imm: rng.chance(0.3) ? 0 : rng.bits(16),
       nzcv: (rng.bits(4) << 28) >>> 0, daif: rng.bits(4) << 6,
@@ -187,8 +196,14 @@ const hex = (v: number, w = 8): string => `0x${(v >>> 0).toString(16).padStart(w
 
 /** The one-line description a scenario prints first (also its key in reports). */
 export function describe(s: Scenario): string {
-  const act = ['svc', 'hvc', 'smc', 'brk', 'udf'].includes(s.action) ? `${s.action} #${hex(s.imm, 4)}` : s.action;
+  const act = ['svc', 'hvc', 'smc', 'brk', 'udf'].includes(s.action) ? `${s.action} #${hex(s.imm, 4)}` : s.action === 'daif-trap' ? `daif-trap (${daifVariant(s)})` : s.action;
   return `S${s.id} from=${s.from} scr=${hex(s.scr)} hcr=${hex(s.hcr)} nzcv=${(s.nzcv >>> 28).toString(16)} daif=${(s.daif >>> 6).toString(16)} x0=${hex(s.x0)} ${act}`;
+}
+
+/** The DAIF access of a 'daif-trap' scenario: MSR DAIFSet/DAIFClr (immediate), MRS or MSR DAIF (register). */
+export function daifVariant(s: Scenario): string {
+  const k = (s.imm >>> 2) & 15;
+  return [`msr daifset, #${k}`, `msr daifclr, #${k}`, 'mrs x1, daif', 'msr daif, x1'][s.imm & 3]!;
 }
 
 function actionAsm(s: Scenario, p: string): string[] {
@@ -202,6 +217,10 @@ function actionAsm(s: Scenario, p: string): string[] {
     // RET, not BR: leaves PSTATE.BTYPE at 0 (QEMU implements FEAT_BTI, firmware-images/README.md).
     case 'fetch-abort': pre.push(`li x1, ${hex(hole)}`); act = ['ret x1']; break;
     case 'sysreg-undef': act = ['mrs x1, scr_el3']; break;
+    // EL0 with SCTLR_EL1.UMA = 0: DAIF accesses trap (EC 0x18) to EL1, or EL2 with TGE (Arm ARM C5.2.3).
+    case 'daif-trap': act = [daifVariant(s)]; break;
+    // EL0 with PMUSERENR_EL0.EN = 0 traps to EL1 (EL2 with TGE); EL1/EL2 trap to EL3 by MDCR_EL3.TPM (D24.5).
+    case 'pmu-trap': act = ['mrs x1, pmccntr_el0']; break;
     case 'eret-el0': act = ['eret']; break;
     case 'wfi': act = ['wfi']; break;
     // ERET sets the event register, so a first WFE only clears it; the second would wait, so it traps

@@ -206,10 +206,13 @@ export async function runQemuDiff(opts: QemuDiffOptions): Promise<QemuDiffReport
     };
     const compare = (list: Scenario[], q: RunOutput, ours: RunOutput, name: string): void => {
       const qc = chunks(q.uart), oc = chunks(ours.uart);
-      let derailed = '';
-      for (const s of list) {
+      // A run that stopped early (hang, halt, exit) prints nothing for the scenarios after the one that
+      // derailed it: those are "not reached", not compared.
+      const lastA = Math.max(-1, ...list.map((x, i) => (oc.has(x.id) ? i : -1)));
+      const lastB = Math.max(-1, ...list.map((x, i) => (qc.has(x.id) ? i : -1)));
+      list.forEach((s, i) => {
         const a = oc.get(s.id), b = qc.get(s.id);
-        if (derailed !== '' && (a === undefined || b === undefined)) { report.notReached++; continue; }
+        if ((a === undefined && i > lastA) || (b === undefined && i > lastB)) { report.notReached++; return; }
         report.scenariosCompared++;
         const rule = ruleOf.get(s.id);
         if (rule !== undefined) {
@@ -218,23 +221,22 @@ export async function runQemuDiff(opts: QemuDiffOptions): Promise<QemuDiffReport
           const head = (t: string | undefined): string => (t ?? '(nothing)').split('\n').slice(1, 6).map((l) => l.trim()).join(' ');
           log(`[${rule}] ${describe(s)}\n    a64el: ${head(a)}\n    QEMU:  ${head(b)}`);
           if (a === b) report.failures.push(`skip rule ${rule} no longer needed for ${describe(s)}? a64el and QEMU agree:\n${a ?? ''}`);
-          continue;
+          return;
         }
         if (a !== undefined && a === b) {
           report.scenariosAgreeing++;
           const o = outcome(a);
           report.outcomes[o] = (report.outcomes[o] ?? 0) + 1;
-          continue;
+          return;
         }
-        if (a === undefined || b === undefined) derailed = `S${s.id}`;
-        if (report.failures.length >= (opts.maxReports ?? 10)) { report.failures.push(`S${s.id}: differs (see the first reports)`); continue; }
+        if (report.failures.length >= (opts.maxReports ?? 10)) { report.failures.push(`S${s.id}: differs (see the first reports)`); return; }
         report.failures.push([
           `SCENARIO MISMATCH seed=${opts.seed} ${describe(s)} (image ${name})`,
           '  a64el:', ...(a ?? `(no output for this scenario; a64el: ${ours.note || `exit ${ours.exitCode}`})`).split('\n').map((l) => `    ${l}`),
           '  QEMU:', ...(b ?? `(no output for this scenario; QEMU: ${q.note || `exit ${q.exitCode}`})`).split('\n').map((l) => `    ${l}`),
           `  reproduce: ${reproduce(s.id)}`,
         ].join('\n'));
-      }
+      });
       if (ours.exitCode !== q.exitCode && report.failures.length < (opts.maxReports ?? 10)) {
         report.failures.push(`image ${name}: exit status a64el ${ours.exitCode} (${ours.note}) QEMU ${q.exitCode} (${q.note})`);
       }
