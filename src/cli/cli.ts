@@ -8,20 +8,26 @@ import { runCommand, startCommand } from './run.js';
 import { vectorsCommand } from './vectors.js';
 import { SCENARIOS_USAGE, scenariosCommand } from '../scenarios/command.js';
 
-export type Command = (argv: string[], io: CliIo) => number;
+/** A command returns its exit status, or a promise of it (a long-lived one: `run --gdb`). */
+export type Command = (argv: string[], io: CliIo) => number | Promise<number>;
 
 export const USAGE = `Usage:
-  a64el run IMAGE [--max-instructions N] [--json] [--trace] [--raw ADDR] [--cycles]
-                  [--timing NAME] [--timing-model fixed|pipeline]
+  a64el run IMAGE [--max-instructions N] [--json] [--trace [FILE.json]] [--raw ADDR] [--cycles]
+                  [--timing NAME] [--timing-model fixed|pipeline] [--gdb PORT [--gdb-timeout S]]
       Run an ELF firmware image from reset at EL3 (QEMU virt memory map). The guest's PL011
       output streams to stdout; the exit status is the guest's semihosting exit code.
       --max-instructions N  stop after N instructions (default 100000000): exit status 124
       --json                print the final state as JSON on stdout (UART text in its "uart" field)
       --trace               one line per exception entry and return on stderr
+      --trace FILE.json     record exceptions, FF-A calls and world switches; write Chrome trace
+                            JSON for ui.perfetto.dev (--trace=FILE with another name: text timeline)
       --raw ADDR            IMAGE is a flat binary: place it at ADDR and start there
       --cycles              at the end, print the cycles spent per EL and world on stderr
       --timing NAME         timing profile: generic (default), cortex-a57, neoverse-n1
       --timing-model M      fixed (default: a cost per instruction class) or pipeline (in-order issue model)
+      --gdb PORT            wait for GDB on 127.0.0.1:PORT (target remote) and let it drive; after
+                            a detach the guest runs on to its end
+      --gdb-timeout S       give up when GDB has not connected (or has been idle) for S seconds
   a64el vectors FILE|DIR... [--reporter text|junit] [--output FILE]
       Run test vectors, call and image (a64el-vector/1 JSON; a directory is searched recursively
       for *.json). Prints one line per vector, then "N passed, M failed"; exit status 0 only if
@@ -50,8 +56,11 @@ const COMMANDS: Record<string, Command> = {
   help: (_argv, io) => { io.out(USAGE); return EXIT_OK; },
 };
 
-/** Run the CLI with `argv` (without node and script). Returns the exit status; never throws. */
-export function runCli(argv: string[], io: CliIo): number {
+/**
+ * Run the CLI with `argv` (without node and script). Returns the exit status, or a promise of it for
+ * the commands that wait for something (`run --gdb`); never throws, and the promise never rejects.
+ */
+export function runCli(argv: string[], io: CliIo): number | Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) { io.err(USAGE); return EXIT_USAGE; }
   if (name === '--help' || name === '-h') { io.out(USAGE); return EXIT_OK; }
@@ -60,9 +69,7 @@ export function runCli(argv: string[], io: CliIo): number {
     io.err(`a64el: unknown command "${name}"\n${USAGE}`);
     return EXIT_USAGE;
   }
-  try {
-    return cmd(rest, io);
-  } catch (err) {
+  const failed = (err: unknown): number => {
     if (isUsageError(err)) {
       io.err(`a64el ${name}: ${(err as Error).message}\n`);
       return EXIT_USAGE;
@@ -72,6 +79,12 @@ export function runCli(argv: string[], io: CliIo): number {
     io.err(`a64el ${name}: internal error: ${e.message}\n`);
     if (process.env['A64EL_DEBUG']) io.err(`${e.stack ?? ''}\n`);
     return 70;
+  };
+  try {
+    const status = cmd(rest, io);
+    return typeof status === 'number' ? status : status.catch(failed);
+  } catch (err) {
+    return failed(err);
   }
 }
 

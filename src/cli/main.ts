@@ -5,7 +5,9 @@
  */
 import { runCli } from './cli.js';
 
-process.exitCode = runCli(process.argv.slice(2), {
+const status = runCli(process.argv.slice(2), {
   out: (chunk) => { process.stdout.write(chunk); },
   err: (chunk) => { process.stderr.write(chunk); },
 });
+if (typeof status === 'number') process.exitCode = status;
+else void status.then((s) => { process.exitCode = s; });

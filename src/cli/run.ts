@@ -15,6 +15,8 @@ import { describeStop } from '../vectors/image-runner.js';
 import { PROFILES, type TimingModel } from '../timing/profile.js';
 import { formatCyclesByEl } from '../timing/accounting.js';
 import { type CliIo, EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE, LineBuffer } from './io.js';
+import { TraceFile, splitTraceOption } from './trace-file.js';
+import { debugImage } from './gdb.js';
 
 export const DEFAULT_MAX_INSTRUCTIONS = 100_000_000;
 
@@ -46,10 +48,17 @@ export interface RunOptions {
   /** Timing profile name (default generic) and model (default fixed). */
   timing?: string;
   timingModel?: TimingModel;
+  /** `--trace FILE`: record the run and write FILE (Chrome trace JSON for *.json, else text). */
+  traceFile?: string;
+  /** `--gdb PORT`: serve the GDB remote protocol on 127.0.0.1:PORT before running (cli/gdb.ts). */
+  gdbPort?: number;
+  /** `--gdb-timeout S`: give up waiting for GDB (and close an idle session) after S seconds. */
+  gdbTimeoutMs?: number;
 }
 
-/** `a64el run IMAGE [--max-instructions N] [--json] [--trace] [--raw ADDR] [--cycles] [--timing NAME] [--timing-model M]` */
-export function runCommand(argv: string[], io: CliIo): number {
+/** `a64el run IMAGE [--max-instructions N] [--json] [--trace [FILE]] [--raw ADDR] [--cycles] [--timing NAME] [--timing-model M] [--gdb PORT [--gdb-timeout S]]` */
+export function runCommand(argvIn: string[], io: CliIo): number | Promise<number> {
+  const { argv, traceFile } = splitTraceOption(argvIn);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -62,6 +71,8 @@ export function runCommand(argv: string[], io: CliIo): number {
       cycles: { type: 'boolean', default: false },
       timing: { type: 'string' },
       'timing-model': { type: 'string' },
+      gdb: { type: 'string' },
+      'gdb-timeout': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw usage(`expected one IMAGE, got ${positionals.length}`);
@@ -86,6 +97,17 @@ export function runCommand(argv: string[], io: CliIo): number {
     if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(values.raw)) throw usage(`--raw ADDR must be a number, got "${values.raw}"`);
     opts.raw = BigInt(values.raw);
   }
+  if (traceFile !== undefined) {
+    if (traceFile === '') throw usage('--trace= needs a file name');
+    opts.traceFile = traceFile;
+  }
+  if (values['gdb-timeout'] !== undefined) opts.gdbTimeoutMs = parseCount(values['gdb-timeout'], '--gdb-timeout') * 1000;
+  if (values.gdb !== undefined) {
+    const port = Number(values.gdb);
+    if (!/^[0-9]+$/.test(values.gdb) || port > 65535) throw usage(`--gdb PORT must be a TCP port (0-65535; 0 = any free one), got "${values.gdb}"`);
+    opts.gdbPort = port;
+    return debugImage(opts, io);
+  }
   return runImage(opts, io);
 }
 
@@ -94,8 +116,16 @@ export function runImage(opts: RunOptions, io: CliIo): number {
   return execImage(opts, io).status;
 }
 
-/** runImage, also returning the run's result (null when the image could not be loaded). */
-export function execImage(opts: RunOptions, io: CliIo): { status: number; result: RunResult | null } {
+/** A machine with the image loaded and the consoles wired, ready to run (or why not: an exit status). */
+export interface PreparedRun {
+  machine: Machine;
+  uart: LineBuffer | null;
+  semi: LineBuffer;
+  trace: TraceFile | null;
+}
+
+/** Create the machine, load the image, wire the guest consoles and traces (`a64el run` and `--gdb`). */
+export function prepareRun(opts: RunOptions, io: CliIo): PreparedRun | { status: number } {
   const machine = new Machine({ timing: { profile: opts.timing ?? 'generic', model: opts.timingModel ?? 'fixed' } });
   let bytes: Uint8Array;
   try {
@@ -103,13 +133,13 @@ export function execImage(opts: RunOptions, io: CliIo): { status: number; result
   } catch (err) {
     const code = (err as { code?: string }).code;
     io.err(`a64el: ${opts.image}: cannot read the file${code ? ` (${code})` : ''}\n`);
-    return { status: EXIT_USAGE, result: null };
+    return { status: EXIT_USAGE };
   }
   try {
     if (opts.raw !== undefined) loadRaw(machine, bytes, opts.raw, opts.image);
     else loadElf(machine, bytes, opts.image);
   } catch (err) {
-    if (err instanceof LoaderError) { io.err(`a64el: ${err.message}\n`); return { status: EXIT_USAGE, result: null }; }
+    if (err instanceof LoaderError) { io.err(`a64el: ${err.message}\n`); return { status: EXIT_USAGE }; }
     throw err;
   }
 
@@ -119,17 +149,33 @@ export function execImage(opts: RunOptions, io: CliIo): { status: number; result
   if (uart !== null) machine.bus.uart.onByte = uart.push;
   machine.onSemihostByte = semi.push;
   if (opts.trace) attachTrace(machine.cpu, (line) => { uart?.flush(); io.err(line); });
+  const trace = opts.traceFile === undefined ? null : new TraceFile(machine.cpu, opts.traceFile);
+  return { machine, uart, semi, trace };
+}
 
-  const result = machine.run({ maxInstructions: opts.maxInstructions });
+/** After the run: flush consoles, write the trace file, report; returns the exit status. */
+export function finishRun(p: PreparedRun, result: RunResult, opts: RunOptions, io: CliIo): number {
+  const { machine, uart, semi } = p;
   uart?.flush();
   semi.flush();
+  if (p.trace !== null) {
+    try { io.err(p.trace.write()); } catch (err) { io.err(`a64el: cannot write the trace file ${p.trace.path}: ${err instanceof Error ? err.message : String(err)}\n`); }
+  }
 
   if (opts.json) io.out(`${JSON.stringify(stateJson(machine, result), null, 2)}\n`);
   if (opts.cycles) io.err(`a64el: ${result.cycles} cycles (${machine.config.timing.name}, ${machine.config.timingModel}); ${formatCyclesByEl(machine.cyclesByEl())}\n`);
   // Exit statuses are 8 bits, as for QEMU, whose process exits with the guest's code.
-  if (result.reason === StopReason.Exit) return { status: result.exitCode & 0xff, result };
+  if (result.reason === StopReason.Exit) return result.exitCode & 0xff;
   io.err(`a64el: ${opts.image}: ${describeStop(machine, result.reason, opts.maxInstructions)}, after ${result.instructions} instructions\n`);
-  return { status: result.reason === StopReason.Budget ? EXIT_BUDGET : EXIT_STOPPED, result };
+  return result.reason === StopReason.Budget ? EXIT_BUDGET : EXIT_STOPPED;
+}
+
+/** runImage, also returning the run's result (null when the image could not be loaded). */
+export function execImage(opts: RunOptions, io: CliIo): { status: number; result: RunResult | null } {
+  const p = prepareRun(opts, io);
+  if ('status' in p) return { status: p.status, result: null };
+  const result = p.machine.run({ maxInstructions: opts.maxInstructions });
+  return { status: finishRun(p, result, opts, io), result };
 }
 
 /** Trace lines for exception entries and returns (cpu.onExceptionEntry / onExceptionReturn). */
