@@ -33,7 +33,8 @@ export const MAX_SLOTS = 24;
 export type Kind =
   | 'dp' | 'branch' | 'barrier' | 'hint' | 'prfm'
   | 'ld-uimm' | 'ld-simm' | 'ld-pre' | 'ld-post' | 'ld-reg' | 'ld-lit' | 'ld-acqrel'
-  | 'pair-off' | 'pair-pre' | 'pair-post';
+  | 'pair-off' | 'pair-pre' | 'pair-post'
+  | 'excl-ld' | 'excl-st';
 
 /** Rows left out, by reason (reported in docs/fidelity.md). */
 export const KIND_EXCLUDED: Readonly<Record<string, string>> = {
@@ -41,7 +42,6 @@ export const KIND_EXCLUDED: Readonly<Record<string, string>> = {
   eret: 'ERET: exception return (the exception model is compared against QEMU instead)',
   exception: 'SVC/HVC/SMC/BRK/HLT: exception generating (compared against QEMU instead)',
   system: 'MSR/MRS, MSR (immediate), DC/IC/TLBI/AT: system state that differs between the two models by design (IMPLEMENTATION DEFINED ID/reset values)',
-  exclusive: 'LDXR/STXR/LDXP/STXP and acquire forms: exclusive monitor (single-PE; STXR result is IMPLEMENTATION DEFINED in places, Arm ARM B2.9)',
   unknown: 'a row class this generator does not know yet',
 };
 
@@ -58,7 +58,8 @@ function classify(row: CompiledRow): { kind: Kind | null; excluded?: string } {
     case Op.MSR_imm: case Op.MSR_reg: case Op.MRS: case Op.DC_ZVA: case Op.DC_VA: case Op.DC_SW:
     case Op.IC_ALL: case Op.IC_IVAU: case Op.TLBI_EL1: case Op.TLBI_EL2: case Op.TLBI_EL3: case Op.AT:
       return { kind: null, excluded: 'system' };
-    case Op.LDXR: case Op.STXR: case Op.LDXP: case Op.STXP: return { kind: null, excluded: 'exclusive' };
+    case Op.LDXR: case Op.LDXP: return { kind: 'excl-ld' };
+    case Op.STXR: case Op.STXP: return { kind: 'excl-st' };
     case Op.LDAR: case Op.STLR: return { kind: 'ld-acqrel' };
     case Op.LDR_lit: return { kind: 'ld-lit' };
     case Op.PRFM: return { kind: 'prfm' };
@@ -286,6 +287,7 @@ function accessBytes(info: RowInfo, kind: Kind): number {
   const top = info.row.value >>> 30;
   if (kind === 'ld-lit') return top === 1 ? 8 : 4;
   if (kind === 'pair-off' || kind === 'pair-pre' || kind === 'pair-post') return top === 2 ? 8 : 4;
+  if (info.row.id === Op.LDXP || info.row.id === Op.STXP) return 2 << top;   // both registers: 8 or 16 bytes
   return 1 << top;
 }
 
@@ -293,7 +295,16 @@ function accessBytes(info: RowInfo, kind: Kind): number {
  * A word of `info`'s row constrained by the current a64el state for slot `slot` of `slots`,
  * or NaN when this row cannot be placed here.
  */
-function guidedWord(info: RowInfo, m: Machine, rng: Rng, slot: number, slots: number): number {
+/**
+ * The local exclusive monitor as the generator tracks it. Store-exclusives are generated only where
+ * the Arm ARM fixes the outcome (B2.9.5): monitor Open Access (fails, no store), or Exclusive Access
+ * for exactly the marked address and size with no other store in between (succeeds). A mismatching
+ * address or size, or a plain store to the marked block in between, leave the result IMPLEMENTATION
+ * DEFINED / CONSTRAINED UNPREDICTABLE (and Unicorn's monitor compares values), so they are avoided.
+ */
+export interface Monitor { open: boolean; addr: number; bytes: number; dirty: boolean }
+
+function guidedWord(info: RowInfo, m: Machine, rng: Rng, slot: number, slots: number, mon: Monitor): number {
   const kind = info.kind!;
   let w = randomWord(info, rng);
   const f = (letter: string, v: number): void => { w = setField(info, w, letter, v); };
@@ -328,6 +339,20 @@ function guidedWord(info: RowInfo, m: Machine, rng: Rng, slot: number, slots: nu
   const bases: number[] = [];
   for (let n = 0; n < 32; n++) if (ptr(m, n) >= 0) bases.push(n);
   if (bases.length === 0) return NaN;
+  if (kind === 'excl-ld' || kind === 'excl-st') {
+    // Exclusives need the address aligned to the whole access (pairs: both registers), Arm ARM B2.9.
+    const ok = bases.filter((n) => {
+      const v = ptr(m, n);
+      if (v % B !== 0 || v + B > REGION_END) return false;
+      if (kind === 'excl-st' && mon.open) return !mon.dirty && v === mon.addr && B === mon.bytes;
+      return true;
+    });
+    if (ok.length === 0) return NaN;
+    f('n', rng.pick(ok));
+    if (kind === 'excl-ld') { f('k', 31); if (info.row.id === Op.LDXR) f('t', 31); }   // should-be-one fields
+    else if (info.row.id === Op.STXR) f('t', 31);
+    return w;
+  }
   const wback = kind === 'ld-pre' || kind === 'ld-post' || kind === 'pair-pre' || kind === 'pair-post';
   const pair = kind.startsWith('pair');
   for (let attempt = 0; attempt < 8; attempt++) {
@@ -393,6 +418,20 @@ function guidedWord(info: RowInfo, m: Machine, rng: Rng, slot: number, slots: nu
   return NaN;
 }
 
+/** Update the tracked monitor after `w` executed (`before` = the state before it, for the base register). */
+function trackMonitor(mon: Monitor, info: RowInfo, w: number, before: Int32Array): void {
+  const id = info.row.id;
+  if (info.kind === 'excl-ld') {
+    const n = (w >>> 5) & 31, slot = n === 31 ? L.SP_SLOT : n;
+    mon.open = true; mon.addr = before[L.X + 2 * slot]! >>> 0; mon.dirty = false;
+    mon.bytes = id === Op.LDXP ? 2 << (w >>> 30) : 1 << (w >>> 30);
+  } else if (info.kind === 'excl-st' || (id === Op.CLREX)) {
+    mon.open = false;
+  } else if (mon.open && (info.row.cls === OpClass.Store || info.row.cls === OpClass.StorePair)) {
+    mon.dirty = true;   // a plain store while the monitor is open: the next STXR's result is not fixed
+  }
+}
+
 // ---- generation ----
 
 export interface GenOptions { /** Only rows whose name matches (for focused campaigns). */ rowFilter?: RegExp }
@@ -431,12 +470,13 @@ export class Generator {
     };
     const dataPage = m.bus.ram(DATA_BASE, PAGE)!;
     const exceptions: A64Exception[] = [];
+    const mon: Monitor = { open: false, addr: 0, bytes: 0, dirty: false };
     let slot = 0, executed = 0, note: string | undefined;
     let attempts = 0;
     while (slot < slots) {
       if (++attempts > 200) { note = `gave up at slot ${slot}`; break; }
       const info = rng.pick(this.testable);
-      const w = guidedWord(info, m, rng, slot, slots);
+      const w = guidedWord(info, m, rng, slot, slots, mon);
       if (Number.isNaN(w) || decodeRow(w) !== info.row) continue;
       // Place the word and step a64el over it.
       this.saved.set(s);
@@ -458,6 +498,7 @@ export class Generator {
       }
       words[slot] = w; rows[slot] = info.row.name;
       executed++;
+      trackMonitor(mon, info, w, this.saved);
       attempts = 0;
       const pc = Number(m.cpu.pc - BigInt(CODE_BASE));
       const next = pc / 4;
