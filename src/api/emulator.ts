@@ -268,6 +268,12 @@ export class Emulator {
     this.hooks.beginRun(opts.until, opts.skipBreakpointAtStart === false ? null : m.cpu.pc);
     let r;
     try {
+      // The instrumented loop charges the fixed per-class costs: with the pipeline timing model it
+      // would count cycles differently from a plain run, so it is refused rather than silently wrong.
+      if (m.pipeline != null && (m.hooks !== null || opts.cycles !== undefined || opts.timeoutMs !== undefined || single)) {
+        fail(A64elError.Unsupported, 'code/block/memory hooks, breakpoints, until, cycle budgets, timeouts and single steps ' +
+          'use the fixed-cost loop: not available with the pipeline timing model (timing.model "pipeline")');
+      }
       r = m.run({
         maxInstructions: count,
         ...(opts.cycles === undefined ? {} : { maxCycles: opts.cycles }),

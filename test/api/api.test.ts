@@ -286,6 +286,19 @@ describe.skipIf(!HAVE_BINUTILS)('hooks', () => {
     expect(emu.machine.cpu.onExceptionReturn).toBeNull();
   });
 
+  it('the pipeline timing model refuses the instrumented loop (its cycles would differ), not the plain run', () => {
+    const emu = createMachine({ dramSize: 16 << 20, timing: { profile: 'generic', model: 'pipeline' } });
+    emu.memWrite(CODE, assemble('mov x0, #1\nmov x1, #2\nbrk #0', Number(CODE)));
+    emu.regWrite('pc', CODE);
+    expect(emu.emuStart({ count: 2 }).instructions).toBe(2);
+    emu.hookAdd(HookType.Exception, () => {});                // observers only: fine
+    expect(emu.emuStart({ begin: CODE, count: 2 }).instructions).toBe(2);
+    expectError(() => emu.step(), A64elError.Unsupported);
+    emu.breakpointAdd(CODE + 4n);
+    expectError(() => emu.emuStart({ begin: CODE, count: 2 }), A64elError.Unsupported);
+    expect(emu.isRunning).toBe(false);
+  });
+
   it('wrapMachine works on an existing Machine', () => {
     const m = new Machine();
     const emu = wrapMachine(m);
