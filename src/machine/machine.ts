@@ -5,6 +5,7 @@
 import * as L from '../state/layout.js';
 import { CpuState, isSecure } from '../state/cpu-state.js';
 import { Bus } from '../memory/bus.js';
+import { latin1 } from '../memory/pl011.js';
 import { decode, opClasses } from '../decode/decoder.js';
 import { opCycleTable } from '../timing/profile.js';
 import { PipelineModel } from '../timing/pipeline.js';
@@ -230,7 +231,7 @@ export class Machine implements ExecContext {
     if (this.onSemihostByte !== null) this.onSemihostByte(byte);
   }
   /** Text written by the guest through semihosting. */
-  semihostText(): string { return String.fromCharCode(...this.semiOut); }
+  semihostText(): string { return latin1(this.semiOut); }
   /** Semihosting console bytes so far, and replacing them (snapshot restore; no onSemihostByte calls). */
   semihostBytes(): Uint8Array { return Uint8Array.from(this.semiOut); }
   setSemihostBytes(bytes: Uint8Array): void { this.semiOut = Array.from(bytes); }

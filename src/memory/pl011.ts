@@ -42,8 +42,20 @@ export class Pl011 {
     this.regs[offset >> 2] = value >>> 0;
   }
 
-  /** Everything transmitted, as text (Latin-1 bytes). */
-  text(): string { return String.fromCharCode(...this.out); }
+  /**
+   * Everything transmitted, as text (Latin-1 bytes). Built in chunks: spreading the whole array into
+   * one String.fromCharCode call overflows the JS stack once a guest has printed a few hundred KiB.
+   */
+  text(): string { return latin1(this.out); }
   bytes(): Uint8Array { return Uint8Array.from(this.out); }
   clearOutput(): void { this.out = []; }
+}
+
+/** Bytes (0-255) as a Latin-1 string, CHUNK at a time (each call's argument list stays small). */
+export function latin1(bytes: readonly number[]): string {
+  const CHUNK = 8192;
+  if (bytes.length <= CHUNK) return String.fromCharCode(...bytes);
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += CHUNK) parts.push(String.fromCharCode(...bytes.slice(i, i + CHUNK)));
+  return parts.join('');
 }
