@@ -2,11 +2,17 @@
  * IMPLEMENTATION DEFINED choices in one place (DESIGN practice 12).
  */
 import { DEFAULT_DRAM_SIZE } from '../memory/map.js';
+import type { Bus } from '../memory/bus.js';
 import { type TimingModel, type TimingOption, type TimingProfile, resolveTiming } from '../timing/profile.js';
 
 export interface MachineConfig {
   /** Non-secure DRAM at 0x40000000, bytes (default 128 MiB, as `-m 128M`). */
   dramSize?: number;
+  /**
+   * Build on this Bus instead of allocating one (pools that run many short-lived machines; the
+   * caller resets its memory between machines). Its DRAM size overrides `dramSize`.
+   */
+  bus?: Bus;
   /**
    * Timing profile name or object (default 'generic'), or `{ profile, model }` where model is
    * 'fixed' (default: a cost per instruction class) or 'pipeline' (timing/pipeline.ts).
@@ -36,7 +42,7 @@ export function resolveConfig(c: MachineConfig = {}): ResolvedConfig {
   const { profile: timing, model: timingModel } = resolveTiming(c.timing);
   const els = (c.implementedEls ?? 0b1111) | 0b0011;
   return {
-    dramSize: c.dramSize ?? DEFAULT_DRAM_SIZE,
+    dramSize: c.bus?.dramSize ?? c.dramSize ?? DEFAULT_DRAM_SIZE,
     timing,
     timingModel,
     implementedEls: els,
