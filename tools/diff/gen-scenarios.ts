@@ -5,7 +5,7 @@
  * A scenario is a random combination of SCR_EL3 (NS, HCE, SMD, IRQ, FIQ, EA, RW, TWI, TWE), HCR_EL2 (TSC,
  * TGE, IMO, FMO, RW, TWI, TWE), the Exception level and stack the action runs at (entered by an ERET
  * from EL3, which may itself be an illegal return), NZCV and the DAIF masks, and one action: SVC, HVC,
- * SMC, BRK, UDF, a data abort (load/store), an instruction abort, an UNDEFINED system-register access,
+ * SMC, BRK, UDF, a data abort (load/store), an instruction abort, a PC alignment fault, an UNDEFINED system-register access,
  * a trapped DAIFSet write or PMCCNTR_EL0 read, ERET at EL0, WFI (only where a trap applies), WFE or an SP alignment fault. The image prints the
  * configuration, then the EL and vector offset the exception was taken to, its ESR/ELR/SPSR (FAR for
  * aborts) and the ESR/ELR/SPSR/FAR of the other ELs (which must be untouched), and goes on to the next
@@ -28,7 +28,7 @@ export const COMMON_INC = join(here, '..', '..', 'firmware-images', 'common.inc'
 export const MODES = { EL0t: 0x0, EL1t: 0x4, EL1h: 0x5, EL2t: 0x8, EL2h: 0x9, EL3t: 0xc, EL3h: 0xd } as const;
 export type Mode = keyof typeof MODES;
 
-export const ACTIONS = ['svc', 'hvc', 'smc', 'brk', 'udf', 'load-abort', 'store-abort', 'fetch-abort', 'sysreg-undef', 'daif-trap', 'pmu-trap',
+export const ACTIONS = ['svc', 'hvc', 'smc', 'brk', 'udf', 'load-abort', 'store-abort', 'fetch-abort', 'pc-align', 'sysreg-undef', 'daif-trap', 'pmu-trap',
   'eret-el0', 'wfi', 'wfe', 'sp-align'] as const;
 export type Action = typeof ACTIONS[number];
 
@@ -176,7 +176,7 @@ export function scenario(seed: number, id: number): Scenario {
       bit(rng, 0.4, HCR.TSC) | bit(rng, 0.25, HCR.TGE) | bit(rng, 0.9, HCR.RW)) >>> 0;
     const r = rng.int(100);
     const action: Action = r < 14 ? 'svc' : r < 28 ? 'hvc' : r < 44 ? 'smc' : r < 52 ? 'brk' : r < 60 ? 'udf' : r < 67 ? 'load-abort' :
-      r < 73 ? 'store-abort' : r < 79 ? 'fetch-abort' : r < 83 ? 'sysreg-undef' : r < 86 ? 'daif-trap' : r < 89 ? 'pmu-trap' :
+      r < 73 ? 'store-abort' : r < 77 ? 'fetch-abort' : r < 80 ? 'pc-align' : r < 83 ? 'sysreg-undef' : r < 86 ? 'daif-trap' : r < 89 ? 'pmu-trap' :
       r < 91 ? 'eret-el0' : r < 97 ? 'wfi' : r < 98 ? 'wfe' : 'sp-align';
     const s: Scenario = {
       id, from, scr, hcr, action, imm: rng.chance(0.3) ? 0 : rng.bits(16),
@@ -216,6 +216,8 @@ function actionAsm(s: Scenario, p: string): string[] {
     case 'store-abort': pre.push(`li x2, ${hex(hole)}`); act = ['str x1, [x2]']; break;
     // RET, not BR: leaves PSTATE.BTYPE at 0 (QEMU implements FEAT_BTI, firmware-images/README.md).
     case 'fetch-abort': pre.push(`li x1, ${hex(hole)}`); act = ['ret x1']; break;
+    // A branch to a misaligned address: PC alignment fault (EC 0x22) at the target, ELR = FAR = that address (D1.4.10.1).
+    case 'pc-align': pre.push(`adr x1, ${p}_act`, `add x1, x1, #${1 + (s.imm % 3)}`); act = ['ret x1']; break;
     case 'sysreg-undef': act = ['mrs x1, scr_el3']; break;
     // EL0 with SCTLR_EL1.UMA = 0: DAIF accesses trap (EC 0x18) to EL1, or EL2 with TGE (Arm ARM C5.2.3).
     case 'daif-trap': act = [daifVariant(s)]; break;
