@@ -14,7 +14,7 @@ import { FAULT_EXTERNAL, FAULT_ADDRESS_SIZE } from '../memory/bus.js';
 import { decode } from '../decode/decoder.js';
 import { Op } from '../decode/ops.js';
 import { type ExecContext, NATIVE_PC_HI, NATIVE_PC_HI_MASK, Status, StopReason } from './context.js';
-import type { PredecodeCache } from './predecode.js';
+import type { CodePage, PredecodeCache } from './predecode.js';
 import { instructionAbort, undefinedInstruction } from './raise.js';
 import { execBCond, execBImm, execBranchReg, execCompareBranch, execTestBranch } from './ops/branch.js';
 import { execAddSubImm, execAdr, execBitfield, execExtr, execLogicalImm, execMoveWide } from './ops/dp-imm.js';
@@ -119,6 +119,7 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
   if (variant != null) return variant.run(ctx, cache, maxInstructions, ret);
   const cpu = ctx.cpu, s = cpu.s, f = cpu.f;
   const opCycles = ctx.opCycles;
+  const codePages = ctx.bus.codePages;
   const CYC = L.CYCLES >> 1, INS = L.INSTRET >> 1;
   let remaining = maxInstructions;
   // Block starts that retire no instruction (native code, an exception taken at fetch) do not use
@@ -126,12 +127,16 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
   // vector that faults on fetch) is bounded separately: every block start spends one spin, and a
   // legitimate run needs at most one per retired instruction.
   let spins = 2 * maxInstructions + 16;
+  // The last two code pages fetched from (a loop and the vector it traps to): valid while the bus
+  // still marks them as code (a write to a page clears its mark and drops its decoded entries).
+  let pageA = null as CodePage | null, pageB = null as CodePage | null;
   ctx.stopReason = StopReason.None;
 
   for (;;) {
     // ---- block start ----
     if (ctx.stopReason !== StopReason.None) return ctx.stopReason;
-    let pcLo = s[L.PC]!, pcHi = s[L.PC + 1]!;
+    let pcLo = s[L.PC]!;
+    const pcHi = s[L.PC + 1]!;
     if (ret !== null && pcLo === ret.lo && pcHi === ret.hi && s[L.PSTATE_EL] === ret.el) return StopReason.Returned;
     if (remaining <= 0 || --spins < 0) return StopReason.Budget;
 
@@ -146,14 +151,26 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
       }
     }
 
-    // Native code (machine/native.ts): PC in a component's window at its EL and world.
-    if ((pcHi & NATIVE_PC_HI_MASK) === NATIVE_PC_HI) {
-      const nat = ctx.natives[pcHi & 0xff];
-      if (nat !== undefined && nat.el === s[L.PSTATE_EL] && nat.secure === isSecure(s)) {
-        nat.enter(pcLo);
-        if (s[L.PC] === pcLo && s[L.PC + 1] === pcHi && ctx.stopReason === StopReason.None) return StopReason.NativeStuck;
-        continue;
+    let page: CodePage | undefined;
+    if (pcHi === 0) {
+      const pn = pcLo >>> 12;
+      if (pageA !== null && pageA.pn === pn && codePages[pn] !== 0) page = pageA;
+      else if (pageB !== null && pageB.pn === pn && codePages[pn] !== 0) { page = pageB; pageB = pageA; pageA = page; }
+      else {
+        page = cache.page(pcLo >>> 0);
+        if (page !== undefined) { pageB = pageA; pageA = page; }
       }
+    } else {
+      // Native code (machine/native.ts): PC in a component's window at its EL and world.
+      if ((pcHi & NATIVE_PC_HI_MASK) === NATIVE_PC_HI) {
+        const nat = ctx.natives[pcHi & 0xff];
+        if (nat !== undefined && nat.el === s[L.PSTATE_EL] && nat.secure === isSecure(s)) {
+          nat.enter(pcLo);
+          if (s[L.PC] === pcLo && s[L.PC + 1] === pcHi && ctx.stopReason === StopReason.None) return StopReason.NativeStuck;
+          continue;
+        }
+      }
+      page = undefined;
     }
 
     // PC alignment fault (D1.4.10.1): ELR and FAR = the misaligned PC.
@@ -165,7 +182,6 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
     }
 
     // Fetch: the page must be RAM visible from the current Security state, else an Instruction Abort.
-    const page = pcHi === 0 ? cache.page(pcLo >>> 0) : undefined;
     if (page === undefined || (page.secureOnly && !isSecure(s))) {
       instructionAbort(cpu, pcHi !== 0 && (pcHi >>> 0) >= 0x10000 ? FAULT_ADDRESS_SIZE : FAULT_EXTERNAL);
       continue;
@@ -176,9 +192,9 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
       continue;
     }
 
+    let idx = (pcLo & 0xfff) >>> 2;
     // ---- inner loop: sequential instructions within this page ----
     const ops = page.ops, words = page.words;
-    let idx = (pcLo & 0xfff) >>> 2;
     for (;;) {
       const w = words[idx]!;
       let op = ops[idx]! - 1;

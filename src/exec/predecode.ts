@@ -1,7 +1,8 @@
 /**
  * Decode once, execute many (DESIGN practice 2): per 4 KiB physical page, an Int32Array of Op ids
  * (stored +1; 0 = not decoded yet) and an Int32Array view of the page's memory for fetching words.
- * A store to a page with decoded entries clears them (Bus.codePages / onCodeWrite).
+ * A store to a page with decoded entries clears them (Bus.codePages / onCodeWrite);
+ * `gen` counts those invalidations.
  */
 import type { Bus } from '../memory/bus.js';
 
@@ -12,13 +13,19 @@ export interface CodePage {
   readonly words: Int32Array;
   /** The page is in a Secure-only region (instruction fetch from Non-secure state faults). */
   readonly secureOnly: boolean;
+  /** Physical page number (pa >>> 12). */
+  readonly pn: number;
+  /** Invalidations so far (code writes, clear()). */
+  gen: number;
 }
 
 export class PredecodeCache {
-  private readonly pages: (CodePage | undefined)[] = [];
+  /** Two levels (pa[31:22], pa[21:12]): dense arrays, so a lookup is two indexed loads. */
+  private readonly dirs: ((CodePage | undefined)[] | undefined)[] = new Array<(CodePage | undefined)[] | undefined>(1024).fill(undefined);
+  private readonly all: CodePage[] = [];
 
   constructor(private readonly bus: Bus) {
-    bus.onCodeWrite = (page) => { const p = this.pages[page]; if (p !== undefined) p.ops.fill(0); };
+    bus.onCodeWrite = (pn) => { const p = this.dirs[pn >>> 10]?.[pn & 1023]; if (p !== undefined) invalidate(p); };
   }
 
   /**
@@ -27,7 +34,8 @@ export class PredecodeCache {
    */
   page(pa: number): CodePage | undefined {
     const pn = pa >>> 12;
-    let p = this.pages[pn];
+    let dir = this.dirs[pn >>> 10];
+    let p = dir?.[pn & 1023];
     if (p === undefined) {
       const mem = this.bus.ram(pn << 12 >>> 0, 4096);
       if (mem === null) return undefined;
@@ -35,8 +43,11 @@ export class PredecodeCache {
         ops: new Int32Array(1024),
         words: new Int32Array(mem.buffer, mem.byteOffset, 1024),
         secureOnly: !this.bus.accessible(pn << 12 >>> 0, 4096, false),
+        pn, gen: 0,
       };
-      this.pages[pn] = p;
+      if (dir === undefined) { dir = new Array<CodePage | undefined>(1024).fill(undefined); this.dirs[pn >>> 10] = dir; }
+      dir[pn & 1023] = p;
+      this.all.push(p);
     }
     this.bus.codePages[pn] = 1;
     return p;
@@ -44,6 +55,11 @@ export class PredecodeCache {
 
   /** Drop every decoded entry (after loading an image, or a snapshot restore). */
   clear(): void {
-    for (const p of this.pages) if (p !== undefined) p.ops.fill(0);
+    for (const p of this.all) invalidate(p);
   }
+}
+
+function invalidate(p: CodePage): void {
+  p.ops.fill(0);
+  p.gen++;
 }
