@@ -10,6 +10,8 @@ import { type ExecContext, Status, StopReason } from './context.js';
 export const SYS_WRITEC = 0x03, SYS_WRITE0 = 0x04, SYS_WRITE = 0x05, SYS_READC = 0x07, SYS_ISERROR = 0x08,
   SYS_CLOCK = 0x10, SYS_TIME = 0x11, SYS_ERRNO = 0x13, SYS_EXIT = 0x18, SYS_EXIT_EXTENDED = 0x20,
   SYS_ELAPSED = 0x30, SYS_TICKFREQ = 0x31;
+/** Most bytes one SYS_WRITE / SYS_WRITE0 call outputs. */
+export const SEMIHOST_WRITE_MAX = 1 << 20;
 /** ADP_Stopped_ApplicationExit: the reason code for a normal exit. */
 export const ADP_STOPPED_APPLICATION_EXIT = 0x20026;
 
@@ -32,7 +34,7 @@ export function semihostingCall(ctx: ExecContext): Status {
       break;
     }
     case SYS_WRITE0: {
-      for (let a = argLo >>> 0, n = 0; n < 1 << 20; a++, n++) {
+      for (let a = argLo >>> 0, n = 0; n < SEMIHOST_WRITE_MAX; a++, n++) {
         const b = bus.read(a | 0, argHi, 1, secure);
         if (bus.fault !== 0 || b === 0) break;
         ctx.semihostOut(b);
@@ -41,8 +43,13 @@ export function semihostingCall(ctx: ExecContext): Status {
     }
     case SYS_WRITE: {
       // Block: handle, buffer, length. Handles 1/2 (stdout/stderr) go to the console; returns bytes NOT written.
+      // One call writes at most SEMIHOST_WRITE_MAX bytes (as SYS_WRITE0) and reports the rest as not
+      // written, which the semihosting spec allows: an unbounded length made one HLT loop 2^31 times
+      // and abort the JS engine (nothing a guest does may break the emulator).
       const buf = word(1), len = word(2);
-      for (let i = 0; i < len; i++) {
+      const n = Math.min(len, SEMIHOST_WRITE_MAX);
+      result = len > n ? len - n : 0;
+      for (let i = 0; i < n; i++) {
         const b = bus.read((buf + i) | 0, 0, 1, secure);
         if (bus.fault !== 0) { result = len - i; break; }
         ctx.semihostOut(b);

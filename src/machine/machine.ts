@@ -5,7 +5,7 @@
 import * as L from '../state/layout.js';
 import { CpuState, isSecure } from '../state/cpu-state.js';
 import { Bus } from '../memory/bus.js';
-import { latin1 } from '../memory/pl011.js';
+import { CONSOLE_KEEP, latin1 } from '../memory/pl011.js';
 import { decode, opClasses } from '../decode/decoder.js';
 import { opCycleTable } from '../timing/profile.js';
 import { PipelineModel } from '../timing/pipeline.js';
@@ -67,7 +67,7 @@ export class Machine implements ExecContext {
   constructor(config: MachineConfig = {}) {
     this.config = resolveConfig(config);
     this.cpu = new CpuState();
-    this.bus = config.bus ?? new Bus(this.config.dramSize);
+    this.bus = new Bus(this.config.dramSize);
     this.cache = new PredecodeCache(this.bus);
     this.opCycles = opCycleTable(this.config.timing, opClasses());
     this.pipeline = this.config.timingModel === 'pipeline'
@@ -227,7 +227,8 @@ export class Machine implements ExecContext {
   get secure(): boolean { return isSecure(this.cpu.s); }
 
   semihostOut(byte: number): void {
-    this.semiOut.push(byte);
+    // Keep the first CONSOLE_KEEP bytes (pl011.ts): unbounded guest output must not exhaust the host.
+    if (this.semiOut.length < CONSOLE_KEEP) this.semiOut.push(byte);
     if (this.onSemihostByte !== null) this.onSemihostByte(byte);
   }
   /** Text written by the guest through semihosting. */

@@ -11,8 +11,10 @@ const ID_REGS = [0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
 
 export class Pl011 {
   private readonly regs = new Uint32Array(0x1000 >> 2);
-  /** Bytes transmitted so far (guest output). */
+  /** Bytes transmitted so far (guest output), the first CONSOLE_KEEP of them. */
   private out: number[] = [];
+  /** Bytes transmitted but not kept (past CONSOLE_KEEP); `onByte` still saw them. */
+  dropped = 0;
   /** Called with each transmitted byte, if set (e.g. to stream to stdout). */
   onByte: ((b: number) => void) | null = null;
 
@@ -22,6 +24,7 @@ export class Pl011 {
     this.regs.fill(0);
     this.regs[UARTCR >> 2] = 0x300;
     this.out = [];
+    this.dropped = 0;
   }
 
   read(offset: number): number {
@@ -34,7 +37,7 @@ export class Pl011 {
   write(offset: number, value: number): void {
     if (offset === UARTDR) {
       const b = value & 0xff;
-      this.out.push(b);
+      if (this.out.length < CONSOLE_KEEP) this.out.push(b); else this.dropped++;
       if (this.onByte !== null) this.onByte(b);
       return;
     }
@@ -48,8 +51,15 @@ export class Pl011 {
    */
   text(): string { return latin1(this.out); }
   bytes(): Uint8Array { return Uint8Array.from(this.out); }
-  clearOutput(): void { this.out = []; }
+  clearOutput(): void { this.out = []; this.dropped = 0; }
 }
+
+/**
+ * Guest console output kept for text()/bytes() (PL011 and semihosting each): 16 MiB. A guest printing
+ * in a loop would otherwise grow the array until the JS engine aborts (an invalid array size is a
+ * fatal V8 error, not an exception). Streaming (`onByte`) sees every byte.
+ */
+export const CONSOLE_KEEP = 16 << 20;
 
 /** Bytes (0-255) as a Latin-1 string, CHUNK at a time (each call's argument list stays small). */
 export function latin1(bytes: readonly number[]): string {

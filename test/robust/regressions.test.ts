@@ -30,3 +30,47 @@ describe('guest console output of any size can be read back', () => {
     expect(t.slice(0, 12)).toBe('012345678901');
   });
 });
+
+describe('guest console output cannot exhaust the host', () => {
+  // One HLT #0xF000 SYS_WRITE with length 0x7FFFFFFF looped 2^31 times inside one instruction and
+  // grew the output array until V8 aborted the process ("Fatal JavaScript invalid size error"): no
+  // exception, no report. Now one call writes at most 1 MiB (the rest is reported not written, as
+  // the semihosting spec allows), and each console keeps its first 16 MiB (streaming sees all).
+  const writeLoop = (len: bigint, times: number): Machine => {
+    // x19 = times; loop: x0 = SYS_WRITE, x1 = the parameter block; HLT #0xF000; x20 = last x0.
+    const words = assemble('movz x1, #0x4000, lsl #16; add x1, x1, #0x1000; 1: movz x0, #5; hlt #0xf000; mov x20, x0; subs x19, x19, #1; b.ne 1b; 2: b 2b');
+    const m = new Machine();
+    loadRaw(m, new Uint8Array(words.buffer), 0x4000_0000n);
+    const blk = new DataView(new ArrayBuffer(24));
+    blk.setBigUint64(0, 1n, true); blk.setBigUint64(8, 0x4000_0000n, true); blk.setBigUint64(16, len, true);
+    m.bus.load(0x4000_1000, new Uint8Array(blk.buffer));
+    m.cpu.setX(19, BigInt(times));
+    expect(m.run({ maxInstructions: 10 * times + 10 }).reason).toBe(StopReason.Budget);
+    return m;
+  };
+
+  it('SYS_WRITE of 0x7FFFFFFF bytes writes 1 MiB and returns the rest as not written', () => {
+    const t0 = performance.now();
+    const m = writeLoop(0x7fff_ffffn, 1);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(m.semihostBytes().length).toBe(1 << 20);
+    expect(m.cpu.x(20)).toBe(BigInt(0x7fff_ffff - (1 << 20)));
+  });
+
+  it('20 MiB of SYS_WRITE output keeps the first 16 MiB', () => {
+    const m = writeLoop(BigInt(1 << 20), 20);
+    expect(m.cpu.x(20)).toBe(0n);
+    expect(m.semihostBytes().length).toBe(16 << 20);
+  });
+
+  it('the PL011 keeps its first 16 MiB and still streams every byte', () => {
+    const m = new Machine();
+    let streamed = 0;
+    m.bus.uart.onByte = () => { streamed++; };
+    const n = (16 << 20) + 1000;
+    for (let i = 0; i < n; i++) m.bus.uart.write(0, 0x41);
+    expect(streamed).toBe(n);
+    expect(m.bus.uart.bytes().length).toBe(16 << 20);
+    expect(m.bus.uart.dropped).toBe(1000);
+  });
+});
