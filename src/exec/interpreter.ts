@@ -15,6 +15,8 @@ import { decode } from '../decode/decoder.js';
 import { Op } from '../decode/ops.js';
 import { type ExecContext, NATIVE_PC_HI, NATIVE_PC_HI_MASK, Status, StopReason } from './context.js';
 import type { CodePage, PredecodeCache } from './predecode.js';
+import type { JitBlock } from './jit/block.js';
+import { translateBlock } from './jit/translate.js';
 import { instructionAbort, undefinedInstruction } from './raise.js';
 import { execBCond, execBImm, execBranchReg, execCompareBranch, execTestBranch } from './ops/branch.js';
 import { execAddSubImm, execAdr, execBitfield, execExtr, execLogicalImm, execMoveWide } from './ops/dp-imm.js';
@@ -112,6 +114,10 @@ export function execute(ctx: ExecContext, op: Op, w: number): Status {
  * Run until a stop condition: the instruction budget (`maxInstructions` more), a Stop status, a
  * stop request (`ctx.stopReason` set from outside), or reaching `ret` (a nested native call's
  * return point). Returns why it stopped.
+ *
+ * A block start that has run `cache.jitThreshold` times is translated into a JavaScript function
+ * (exec/jit/translate.ts) and entered from then on when the budget left covers it; the interpreter
+ * below stays the fallback (and what runs when less budget is left than the block is long).
  */
 export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: number, ret: ReturnPoint | null): StopReason {
   // The pipeline timing model runs its own copy of this loop (timing/pipeline-run.ts).
@@ -121,6 +127,8 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
   const opCycles = ctx.opCycles;
   const codePages = ctx.bus.codePages;
   const CYC = L.CYCLES >> 1, INS = L.INSTRET >> 1;
+  const jitThreshold = cache.jitThreshold;
+  const mayLoop = ret === null;
   let remaining = maxInstructions;
   // Block starts that retire no instruction (native code, an exception taken at fetch) do not use
   // the instruction budget, so a loop of them (a native component ERETing into an illegal state, a
@@ -193,6 +201,22 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
     }
 
     let idx = (pcLo & 0xfff) >>> 2;
+
+    // ---- a translated block, or count towards translating one ----
+    if (jitThreshold > 0) {
+      const blocks = page.blocks;
+      let b = blocks !== null ? blocks[idx] : undefined;
+      if (b === undefined) {
+        let hits = page.hits;
+        if (hits === null) { hits = new Uint8Array(1024); page.hits = hits; }
+        if (++hits[idx]! >= jitThreshold) b = translateAt(ctx, cache, page, idx);
+      }
+      if (b !== undefined && remaining >= b.len) {
+        remaining -= b.fn(remaining, mayLoop);
+        continue;
+      }
+    }
+
     // ---- inner loop: sequential instructions within this page ----
     const ops = page.ops, words = page.words;
     for (;;) {
@@ -223,4 +247,19 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
       break;   // Branch or Exception: PC already written
     }
   }
+}
+
+/** Translate the block at slot `idx` of `page` (exec/jit); a host without `new Function` interprets. */
+function translateAt(ctx: ExecContext, cache: PredecodeCache, page: CodePage, idx: number): JitBlock | undefined {
+  let b: JitBlock;
+  try {
+    b = translateBlock(ctx, page, idx, execute);
+  } catch (e) {
+    if (e instanceof EvalError) { cache.jitThreshold = 0; return undefined; }   // CSP: no code generation
+    throw e;
+  }
+  let blocks = page.blocks;
+  if (blocks === null) { blocks = new Array<JitBlock | undefined>(1024).fill(undefined); page.blocks = blocks; }
+  blocks[idx] = b;
+  return b;
 }

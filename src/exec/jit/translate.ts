@@ -1,0 +1,672 @@
+/**
+ * Block translation: a straight-line run of predecoded instructions of one code page becomes one
+ * JavaScript function (`new Function`), built ONLY from decoded numeric fields (register numbers,
+ * immediates, constants computed here, all emitted as integer literals): no guest bytes ever reach the
+ * generated text as text. The interpreter stays the fallback (and the single-step and hooked loops).
+ *
+ * Shape of a block (the interpreter's inner loop, unrolled):
+ *  - the general-purpose registers and NZCV slots the block touches live in locals, loaded at entry
+ *    and stored back at every exit and before every call that may look at the state;
+ *  - data processing and branches are emitted inline, bit-for-bit what the handlers in exec/ops/*
+ *    write (flag slots included, in the same representation);
+ *  - everything else (loads and stores, system instructions, exception generation, ERET ...) calls the
+ *    interpreter's `execute` with PC, cycles and instret exact at that point, and leaves the block on
+ *    any status but Next (Sync: PC + 4; Undefined: EC 0x00; Stop: ctx.stopReason is set);
+ *  - cycles and instret are charged per instruction before it executes, as the interpreter does, so an
+ *    instruction that faults mid-block is counted and the exception sees exact counters;
+ *  - a block whose last instruction branches back to its own start iterates in place while at least
+ *    one more pass fits the budget, no interrupt line is up and no stop was requested (the checks the
+ *    interpreter makes at every block start); only inline instructions and loads/stores may be in it.
+ *    A store into the block's own page (page.gen moves) ends the block after that store.
+ */
+import * as L from '../../state/layout.js';
+import * as A from '../alu64.js';
+import { Op } from '../../decode/ops.js';
+import { decode } from '../../decode/decoder.js';
+import type { ExecContext } from '../context.js';
+import type { CodePage } from '../predecode.js';
+import { undefinedInstruction } from '../raise.js';
+import { type BlockFn, JitBlock, NO_BLOCK } from './block.js';
+
+/** The interpreter's per-Op dispatch, passed in by interpreter.ts (it imports this module). */
+export type ExecuteFn = (ctx: ExecContext, op: number, w: number) => number;
+
+/** Longest block, in instructions. */
+const MAX_BLOCK = 96;
+
+// Status codes (exec/context.ts Status; a const enum there, repeated as numbers in generated text).
+const ST_SYNC = 3, ST_UNDEFINED = 5;
+
+const enum Kind {
+  /** Emitted inline, never leaves the block except as its last instruction (a branch). */
+  Inline,
+  /** Ends the block: a branch (inline). */
+  Branch,
+  /** A load or store: `execute` with exact state, may fault. */
+  Mem,
+  /** Anything else: `execute`, may end the block. */
+  Generic,
+}
+
+function kindOf(op: Op, w: number): Kind {
+  switch (op) {
+    case Op.ADD_imm: case Op.ADDS_imm: case Op.SUB_imm: case Op.SUBS_imm:
+    case Op.AND_imm: case Op.ORR_imm: case Op.EOR_imm: case Op.ANDS_imm:
+    case Op.MOVN: case Op.MOVZ: case Op.MOVK:
+    case Op.SBFM: case Op.BFM: case Op.UBFM:
+    case Op.ADR: case Op.ADRP:
+    case Op.AND_reg: case Op.BIC_reg: case Op.ORR_reg: case Op.ORN_reg:
+    case Op.EOR_reg: case Op.EON_reg: case Op.ANDS_reg: case Op.BICS_reg:
+    case Op.ADD_sreg: case Op.ADDS_sreg: case Op.SUB_sreg: case Op.SUBS_sreg:
+    case Op.CSEL: case Op.CSINC: case Op.CSINV: case Op.CSNEG:
+    case Op.DMB: case Op.DSB: case Op.CLREX:
+      return Kind.Inline;
+    case Op.HINT: {
+      const crmOp2 = (w >>> 5) & 0x7f;   // WFE, WFI, SEV, SEVL have effects: generic
+      return crmOp2 >= 2 && crmOp2 <= 5 ? Kind.Generic : Kind.Inline;
+    }
+    case Op.B: case Op.BL: case Op.B_cond: case Op.CBZ: case Op.CBNZ: case Op.TBZ: case Op.TBNZ:
+    case Op.BR: case Op.BLR: case Op.RET:
+      return Kind.Branch;
+    case Op.LDR_lit: case Op.LD_uimm: case Op.ST_uimm: case Op.LD_unscaled: case Op.ST_unscaled:
+    case Op.LD_unpriv: case Op.ST_unpriv: case Op.LD_post: case Op.ST_post: case Op.LD_pre: case Op.ST_pre:
+    case Op.LD_reg: case Op.ST_reg: case Op.LDP_off: case Op.STP_off: case Op.LDP_post: case Op.STP_post:
+    case Op.LDP_pre: case Op.STP_pre:
+      return Kind.Mem;
+    default:
+      return Kind.Generic;
+  }
+}
+
+/** Loads and stores that write memory (a store into the block's own page ends the block). */
+function isStore(op: Op): boolean {
+  return op === Op.ST_uimm || op === Op.ST_unscaled || op === Op.ST_unpriv || op === Op.ST_post || op === Op.ST_pre ||
+    op === Op.ST_reg || op === Op.STP_off || op === Op.STP_post || op === Op.STP_pre;
+}
+
+/** An integer literal for generated text (the only way numbers enter it). */
+function n(v: number): string {
+  if (!Number.isInteger(v)) throw new Error(`jit: non-integer constant ${v}`);
+  return v < 0 ? `(${v})` : String(v);
+}
+const i32 = (v: number): string => n(v | 0);
+
+/** Register field value -> state slot (layout.ts): 31 is XZR (slot 31) or SP (slot 32); writes to XZR go to the sink (33). */
+const zrRead = (r: number): number => r;
+const zrWrite = (r: number): number => (r === 31 ? L.SINK_SLOT : r);
+const spSlot = (r: number): number => (r === 31 ? L.SP_SLOT : r);
+
+interface Insn { op: Op; w: number; pc: number; kind: Kind; cyc: number }
+
+/** What the generated text refers to (bound as constants of the outer function). */
+export interface JitEnv {
+  s: Int32Array;
+  f: Float64Array;
+  ctx: ExecContext;
+  page: CodePage;
+  X: ExecuteFn;
+  U: typeof undefinedInstruction;
+}
+
+/**
+ * Translate the block starting at slot `idx` of `page` (PC = page base + 4 * idx, PC[63:32] = 0).
+ * Returns NO_BLOCK when there is nothing worth translating there.
+ */
+export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, execute: ExecuteFn): JitBlock {
+  const ops = page.ops, words = page.words;
+  const base = (page.pn << 12) >>> 0;
+  const insns: Insn[] = [];
+  for (let i = idx; i < 1024 && insns.length < MAX_BLOCK; i++) {
+    const w = words[i]!;
+    let op = ops[i]! - 1;
+    if (op < 0) { op = decode(w); ops[i] = op + 1; }
+    if (op === Op.Undefined) break;
+    const kind = kindOf(op, w);
+    insns.push({ op, w, pc: base + 4 * i, kind, cyc: ctx.opCycles[op]! });
+    if (kind === Kind.Branch) break;
+    if (kind === Kind.Generic && endsBlock(op, w)) break;
+  }
+  if (insns.length === 0 || !insns.some((x) => x.kind === Kind.Inline || x.kind === Kind.Branch)) return NO_BLOCK;
+  const startPc = base + 4 * idx;
+  const last = insns[insns.length - 1]!;
+  const loops = last.kind === Kind.Branch && branchTarget(last) === startPc &&
+    insns.every((x) => x.kind !== Kind.Generic);
+  const g = new Gen(insns, loops, page.gen);
+  const body = g.emit();
+  const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, page, X: execute, U: undefinedInstruction };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function('E', body) as (e: JitEnv) => BlockFn;
+  return new JitBlock(make(env), insns.length, startPc, loops);
+}
+
+/** Generic instructions after which the block always ends (they branch, trap or stop). */
+function endsBlock(op: Op, w: number): boolean {
+  switch (op) {
+    case Op.ERET: case Op.SVC: case Op.HVC: case Op.SMC: case Op.BRK: case Op.HLT: case Op.ISB:
+    case Op.MSR_imm: case Op.MSR_reg:
+      return true;
+    case Op.HINT: return ((w >>> 5) & 0x7f) === 2 || ((w >>> 5) & 0x7f) === 3;   // WFE, WFI
+  }
+  return false;
+}
+
+/** Target of a PC-relative branch when it lies below 4 GiB, or -1 (register branches, carries). */
+function branchTarget(x: Insn): number {
+  const w = x.w;
+  let off: number;
+  switch (x.op) {
+    case Op.B: case Op.BL: off = (w << 6) >> 4; break;
+    case Op.B_cond: case Op.CBZ: case Op.CBNZ: off = ((w << 8) >> 13) << 2; break;
+    case Op.TBZ: case Op.TBNZ: off = ((w << 13) >> 18) << 2; break;
+    default: return -1;
+  }
+  const [lo, hi] = pcPlus(x.pc, off);
+  return hi === 0 ? lo >>> 0 : -1;
+}
+
+/** 64-bit PC value (lo, hi) of a 33-bit sum pc + off computed with the interpreter's carry rules. */
+function pcPlus(pc: number, off: number): [number, number] {
+  const sum = pc + off;   // pc < 2^32, |off| < 2^28
+  return [sum | 0, sum > 0xffffffff ? 1 : sum < 0 ? -1 : 0];
+}
+
+class Gen {
+  private readonly out: string[] = [];
+  /** Slots read or written (loaded at entry), and written (stored at exits). */
+  private readonly used = new Set<number>();
+  private readonly written = new Set<number>();
+  private flagsUsed = false;
+  private flagsWritten = false;
+  /** Cycles and instructions charged since the last flush to f[] (compile time). */
+  private pendC = 0;
+  private pendI = 0;
+  /** Instructions of this pass executed so far, including the current one. */
+  private done = 0;
+  /** A loop block that calls helpers: counters are flushed every iteration. */
+  private readonly flushMode: boolean;
+  private tmp = 0;
+  private readonly cycPerPass: number;
+
+  constructor(private readonly insns: Insn[], private readonly loops: boolean, private readonly gen: number) {
+    this.flushMode = loops && insns.some((x) => x.kind === Kind.Mem);
+    this.cycPerPass = insns.reduce((a, x) => a + x.cyc, 0);
+  }
+
+  private emitLine(line: string): void { this.out.push(line); }
+  private t(): string { return `t${this.tmp++}`; }
+
+  // ---- registers ----
+  private rl(slot: number): string { this.used.add(slot); return `l${slot}`; }
+  private rh(slot: number): string { this.used.add(slot); return `h${slot}`; }
+  private wr(slot: number, lo: string, hi: string): void {
+    this.used.add(slot); this.written.add(slot);
+    this.emitLine(`l${slot} = ${lo}; h${slot} = ${hi};`);
+  }
+  private flagsRead(): void { this.flagsUsed = true; }
+  private setFlags(nf: string, zf: string, cf: string, vf: string): void {
+    this.flagsUsed = true; this.flagsWritten = true;
+    this.emitLine(`nf = ${nf}; zf = ${zf}; cf = ${cf}; vf = ${vf};`);
+  }
+
+  /** Retired-instruction count at this point, as text (runtime for loop blocks). */
+  private retired(): string { return this.loops ? `it * ${n(this.insns.length)} + ${n(this.done)}` : n(this.done); }
+
+  private flushCounters(): void {
+    if (this.pendC !== 0) this.emitLine(`f[${n(L.CYCLES >> 1)}] += ${n(this.pendC)};`);
+    if (this.pendI !== 0) this.emitLine(`f[${n(L.INSTRET >> 1)}] += ${n(this.pendI)};`);
+    this.pendC = 0; this.pendI = 0;
+  }
+
+  /** Leave the block with registers in locals (stored now), PC = (lo, hi), after `retired` instructions. */
+  private exit(pcLo: string, pcHi: string, retired: string, counters: string): void {
+    this.emitLine(`@SPILL@ ${counters} s[${n(L.PC)}] = ${pcLo}; s[${n(L.PC + 1)}] = ${pcHi}; return ${retired};`);
+  }
+
+  /** Counter text for an exit: pending of this pass (straight blocks, flush-mode loops), or it * pass (pure loops). */
+  private exitCounters(): string {
+    if (this.loops && !this.flushMode) {
+      return `f[${n(L.CYCLES >> 1)}] += it * ${n(this.cycPerPass)}; f[${n(L.INSTRET >> 1)}] += it * ${n(this.insns.length)};`;
+    }
+    let c = '';
+    if (this.pendC !== 0) c += `f[${n(L.CYCLES >> 1)}] += ${n(this.pendC)}; `;
+    if (this.pendI !== 0) c += `f[${n(L.INSTRET >> 1)}] += ${n(this.pendI)}; `;
+    return c;
+  }
+
+  emit(): string {
+    const body: string[] = [];
+    const N = this.insns.length;
+    for (let i = 0; i < N; i++) {
+      const x = this.insns[i]!;
+      this.done = i + 1;
+      if (!(this.loops && !this.flushMode)) { this.pendC += x.cyc; this.pendI += 1; }
+      this.emitLine(`// ${(x.pc >>> 0).toString(16)}: op ${n(x.op)}`);
+      switch (x.kind) {
+        case Kind.Inline: this.inline(x); break;
+        case Kind.Branch: this.branch(x, i === N - 1); break;
+        case Kind.Mem: this.helper(x, true); break;
+        default: this.helper(x, false); break;
+      }
+    }
+    const lastInsn = this.insns[N - 1]!;
+    if (lastInsn.kind !== Kind.Branch) {
+      // Fell off the end (page end, an instruction not translated, or the length limit): PC = next.
+      const [lo, hi] = pcPlus(lastInsn.pc, 4);
+      if (this.loops) throw new Error('jit: a loop block must end in its branch');
+      this.exit(n(lo), n(hi), this.retired(), this.exitCounters());
+    }
+    body.push(...this.out);
+
+    // Entry loads, spill text.
+    const slots = [...this.used].sort((a, b) => a - b);
+    const decl: string[] = [];
+    for (const k of slots) decl.push(`let l${k} = s[${n(2 * k)}], h${k} = s[${n(2 * k + 1)}];`);
+    if (this.flagsUsed) decl.push(`let nf = s[${n(L.NF)}], zf = s[${n(L.ZF)}], cf = s[${n(L.CF)}], vf = s[${n(L.VF)}];`);
+    let spill = '';
+    for (const k of [...this.written].sort((a, b) => a - b)) spill += `s[${n(2 * k)}] = l${k}; s[${n(2 * k + 1)}] = h${k}; `;
+    if (this.flagsWritten) spill += `s[${n(L.NF)}] = nf; s[${n(L.ZF)}] = zf; s[${n(L.CF)}] = cf; s[${n(L.VF)}] = vf; `;
+    let reload = '';
+    for (const k of slots) reload += `l${k} = s[${n(2 * k)}]; h${k} = s[${n(2 * k + 1)}]; `;
+    if (this.flagsUsed) reload += `nf = s[${n(L.NF)}]; zf = s[${n(L.ZF)}]; cf = s[${n(L.CF)}]; vf = s[${n(L.VF)}]; `;
+
+    const text: string[] = [];
+    text.push('"use strict";');
+    text.push('const s = E.s, f = E.f, ctx = E.ctx, page = E.page, X = E.X, U = E.U;');
+    text.push('return function block(budget, mayLoop) {');
+    text.push(...decl);
+    if (this.loops) {
+      text.push(`const maxIt = mayLoop ? Math.floor(budget / ${n(N)}) : 1;`);
+      text.push('let it = 0;');
+      text.push('for (;;) {');
+    }
+    for (const line of body) {
+      text.push(line.replace('@SPILL@', spill).replace('@RELOAD@', reload).replace(/@RELOAD_SLOTS:([0-9,]*)@/, (_m, list: string) => {
+        let r = '';
+        for (const k of list.split(',').filter((v) => v !== '').map(Number)) if (this.used.has(k)) r += `l${k} = s[${n(2 * k)}]; h${k} = s[${n(2 * k + 1)}]; `;
+        return r;
+      }).replace('@NOSPILL@', ''));
+    }
+    if (this.loops) text.push('}');
+    text.push('};');
+    return text.join('\n');
+  }
+
+  // ---- calls into the interpreter's handlers ----
+
+  private helper(x: Insn, mem: boolean): void {
+    // State exact for the handler (and any exception it takes, and the observers that may run then).
+    this.emitLine('@SPILL@');
+    this.flushCounters();
+    const [nlo, nhi] = pcPlus(x.pc, 4);
+    this.emitLine(`s[${n(L.PC)}] = ${i32(x.pc)};`);
+    this.emitLine(`{ const st = X(ctx, ${n(x.op)}, ${i32(x.w)});`);
+    // Any status but Next ends the block (state already stored: no spill on these exits).
+    this.emitLine(`if (st !== 0) { if (st === ${n(ST_SYNC)}) { s[${n(L.PC)}] = ${n(nlo)}; s[${n(L.PC + 1)}] = ${n(nhi)}; }` +
+      ` else if (st === ${n(ST_UNDEFINED)}) U(ctx.cpu); return ${this.retired()}; } }`);
+    if (mem) {
+      // A load writes Rt (Rt2), a writeback form writes Rn; reload those (and a store into this page ends the block).
+      const w = x.w;
+      const fields = [w & 31, (w >>> 10) & 31, (w >>> 5) & 31, (w >>> 16) & 31];
+      const reload = new Set<number>();
+      for (const r of fields) { if (r === 31) { reload.add(31); reload.add(32); reload.add(33); } else reload.add(r); }
+      this.emitLine(`@RELOAD_SLOTS:${[...reload].join(',')}@`);
+      if (isStore(x.op)) {
+        this.emitLine(`if (page.gen !== ${n(this.gen)}) { s[${n(L.PC)}] = ${n(nlo)}; s[${n(L.PC + 1)}] = ${n(nhi)}; return ${this.retired()}; }`);
+      }
+    } else {
+      this.emitLine('@RELOAD@');
+    }
+  }
+
+  // ---- inline instructions ----
+
+  private inline(x: Insn): void {
+    const w = x.w;
+    const sf = w >>> 31;
+    this.emitLine('{');
+    switch (x.op) {
+      case Op.ADD_imm: case Op.SUB_imm: case Op.ADDS_imm: case Op.SUBS_imm: this.addSubImm(w); break;
+      case Op.AND_imm: case Op.ORR_imm: case Op.EOR_imm: case Op.ANDS_imm: this.logicalImm(w); break;
+      case Op.MOVN: case Op.MOVZ: case Op.MOVK: this.moveWide(w); break;
+      case Op.SBFM: case Op.BFM: case Op.UBFM: this.bitfield(w); break;
+      case Op.ADR: case Op.ADRP: {
+        const imm = (((w << 8) >> 13) << 2) | ((w >>> 29) & 3);
+        const lo = (w >>> 31) === 0 ? A.add64(x.pc | 0, 0, imm, imm >> 31) : A.add64((x.pc & ~0xfff) | 0, 0, imm << 12, imm >> 20);
+        this.wr(zrWrite(w & 31), i32(lo), i32(A.hi));
+        break;
+      }
+      case Op.AND_reg: case Op.BIC_reg: case Op.ORR_reg: case Op.ORN_reg:
+      case Op.EOR_reg: case Op.EON_reg: case Op.ANDS_reg: case Op.BICS_reg: this.logicalReg(w); break;
+      case Op.ADD_sreg: case Op.ADDS_sreg: case Op.SUB_sreg: case Op.SUBS_sreg: this.addSubShift(w); break;
+      case Op.CSEL: case Op.CSINC: case Op.CSINV: case Op.CSNEG: this.condSelect(w, sf); break;
+      case Op.CLREX: if (((w >>> 5) & 7) === 2) this.emitLine(`s[${n(L.EXCL_VALID)}] = 0;`); break;
+      case Op.DMB: case Op.DSB: case Op.HINT: break;   // no architectural effect here (NOP-executing hints)
+      default: throw new Error(`jit: op ${x.op} is not inline`);
+    }
+    this.emitLine('}');
+  }
+
+  private addSubImm(w: number): void {
+    const sf = w >>> 31, sub = (w >>> 30) & 1, setFlags = (w >>> 29) & 1;
+    const imm = ((w >>> 10) & 0xfff) << (((w >>> 22) & 1) * 12);
+    const ns = spSlot((w >>> 5) & 31), rd = w & 31;
+    const xl = this.rl(ns), xh = this.rh(ns);
+    if (setFlags === 0) {
+      const d = spSlot(rd);
+      if (sf !== 0) {
+        this.emitLine(`const r = (${xl} >>> 0) ${sub ? '-' : '+'} ${n(imm)};`);
+        this.wr(d, 'r | 0', sub ? `r < 0 ? (${xh} - 1) | 0 : ${xh}` : `r > 4294967295 ? (${xh} + 1) | 0 : ${xh}`);
+      } else {
+        this.wr(d, `(${xl} ${sub ? '-' : '+'} ${n(imm)}) | 0`, '0');
+      }
+      return;
+    }
+    const d = zrWrite(rd);
+    if (sf !== 0) {
+      this.emitLine(`const xh = ${xh}, l = (${xl} >>> 0) ${sub ? '-' : '+'} ${n(imm)};`);
+      if (sub) {
+        this.emitLine('const rl = l | 0, rh = l < 0 ? (xh - 1) | 0 : xh;');
+        this.setFlags('rh', 'rl | rh', 'l < 0 && xh === 0 ? 0 : 1', 'xh & (xh ^ rh)');
+      } else {
+        this.emitLine('const rl = l | 0, rh = l > 4294967295 ? (xh + 1) | 0 : xh;');
+        this.setFlags('rh', 'rl | rh', 'l > 4294967295 && xh === -1 ? 1 : 0', '~xh & (xh ^ rh)');
+      }
+      this.wr(d, 'rl', 'rh');
+    } else {
+      this.emitLine(`const x = ${xl}, l = (x >>> 0) ${sub ? '-' : '+'} ${n(imm)}, r = l | 0;`);
+      if (sub) this.setFlags('r', 'r', 'l < 0 ? 0 : 1', 'x & (x ^ r)');
+      else this.setFlags('r', 'r', 'l > 4294967295 ? 1 : 0', '~x & (x ^ r)');
+      this.wr(d, 'r', '0');
+    }
+  }
+
+  private logicalImm(w: number): void {
+    const k = (w >>> 10) & 0x1fff;
+    if (!A.decodeBitMasks(k >>> 12, k & 63, (k >>> 6) & 63, true, 64)) throw new Error('jit: reserved bitmask immediate');
+    const ilo = A.wmaskLo, ihi = A.wmaskHi;
+    const ns = (w >>> 5) & 31;   // Rn = 31 is XZR
+    const opc = (w >>> 29) & 3, sf = w >>> 31;
+    const o = opc === 1 ? '|' : opc === 2 ? '^' : '&';
+    this.emitLine(`const lo = ${this.rl(zrRead(ns))} ${o} ${i32(ilo)};`);
+    this.emitLine(sf !== 0 ? `const hi = ${this.rh(zrRead(ns))} ${o} ${i32(ihi)};` : 'const hi = 0;');
+    if (opc === 3) {
+      this.wr(zrWrite(w & 31), 'lo', 'hi');
+      this.setFlags(sf !== 0 ? 'hi' : 'lo', sf !== 0 ? 'lo | hi' : 'lo | lo', '0', '0');
+    } else {
+      this.wr(spSlot(w & 31), 'lo', 'hi');
+    }
+  }
+
+  private moveWide(w: number): void {
+    const sf = w >>> 31, opc = (w >>> 29) & 3, hw = (w >>> 21) & 3;
+    const imm = (w >>> 5) & 0xffff;
+    const d = zrWrite(w & 31);
+    const shift = (hw & 1) * 16;
+    if (opc === 3) {   // MOVK: keeps the other bits (of the sink slot when Rd = 31, as the handler)
+      const keep = ~(0xffff << shift) | 0, ins = (imm << shift) | 0;
+      const lo = this.rl(d), hi = sf ? this.rh(d) : '0';
+      if (hw < 2) this.wr(d, `(${lo} & ${i32(keep)}) | ${i32(ins)}`, sf ? hi : '0');
+      else this.wr(d, lo, `(${hi} & ${i32(keep)}) | ${i32(ins)}`);
+      return;
+    }
+    let lo = hw < 2 ? imm << shift : 0;
+    let hi = hw >= 2 ? imm << shift : 0;
+    if (opc === 0) { lo = ~lo; hi = sf ? ~hi : 0; }
+    this.wr(d, i32(lo), sf ? i32(hi) : '0');
+  }
+
+  /** 64-bit shift of (lo, hi) by a constant: names of two new constants holding the result. */
+  private shift64(lo: string, hi: string, type: number, amount: number): [string, string] {
+    const a = amount & 63, rl = this.t(), rh = this.t();
+    let el: string, eh: string;
+    if (a === 0) { el = `${lo} | 0`; eh = `${hi} | 0`; }
+    else if (type === 0) {           // LSL
+      if (a < 32) { el = `${lo} << ${a}`; eh = `(${hi} << ${a}) | (${lo} >>> ${32 - a})`; }
+      else { el = '0'; eh = `${lo} << ${a - 32}`; }
+    } else if (type === 1) {         // LSR
+      if (a < 32) { el = `(${lo} >>> ${a}) | (${hi} << ${32 - a})`; eh = `(${hi} >>> ${a}) | 0`; }
+      else { el = `(${hi} >>> ${a - 32}) | 0`; eh = '0'; }
+    } else if (type === 2) {         // ASR
+      if (a < 32) { el = `(${lo} >>> ${a}) | (${hi} << ${32 - a})`; eh = `${hi} >> ${a}`; }
+      else { el = `${hi} >> ${a - 32}`; eh = `${hi} >> 31`; }
+    } else if (a === 32) { el = `${hi} | 0`; eh = `${lo} | 0`; }   // ROR
+    else if (a < 32) { el = `(${lo} >>> ${a}) | (${hi} << ${32 - a})`; eh = `(${hi} >>> ${a}) | (${lo} << ${32 - a})`; }
+    else { const m = a - 32; el = `(${hi} >>> ${m}) | (${lo} << ${32 - m})`; eh = `(${lo} >>> ${m}) | (${hi} << ${32 - m})`; }
+    this.emitLine(`const ${rl} = ${el}, ${rh} = ${eh};`);
+    return [rl, rh];
+  }
+
+  /** 32-bit ShiftReg by a constant. */
+  private shift32(x: string, type: number, amount: number): string {
+    const a = amount & 31, r = this.t();
+    let e: string;
+    switch (type) {
+      case 0: e = `${x} << ${a}`; break;
+      case 1: e = `(${x} >>> ${a}) | 0`; break;
+      case 2: e = `${x} >> ${a}`; break;
+      default: e = `(${x} >>> ${a}) | (${x} << ${32 - a})`; break;
+    }
+    this.emitLine(`const ${r} = ${e};`);
+    return r;
+  }
+
+  private logicalReg(w: number): void {
+    const m = (w >>> 16) & 31, ns = (w >>> 5) & 31;
+    const d = zrWrite(w & 31);
+    const type = (w >>> 22) & 3, amount = (w >>> 10) & 63;
+    const opc = (w >>> 29) & 3, inv = (w & (1 << 21)) !== 0;
+    const o = opc === 1 ? '|' : opc === 2 ? '^' : '&';
+    if ((w >>> 31) !== 0) {
+      const [yl, yh] = this.shift64(this.rl(m), this.rh(m), type, amount);
+      const nl = this.rl(ns), nh = this.rh(ns);
+      this.emitLine(`const lo = ${nl} ${o} ${inv ? `~${yl}` : yl}, hi = ${nh} ${o} ${inv ? `~${yh}` : yh};`);
+      this.wr(d, 'lo', 'hi');
+      if (opc === 3) this.setFlags('hi', 'lo | hi', '0', '0');
+    } else {
+      const y = this.shift32(this.rl(m), type, amount);
+      this.emitLine(`const r = ${this.rl(ns)} ${o} ${inv ? `~${y}` : y};`);
+      this.wr(d, 'r', '0');
+      if (opc === 3) this.setFlags('r', 'r | r', '0', '0');
+    }
+  }
+
+  private addSubShift(w: number): void {
+    const m = (w >>> 16) & 31, ns = (w >>> 5) & 31;
+    const type = (w >>> 22) & 3, amount = (w >>> 10) & 63;
+    const d = zrWrite(w & 31);
+    const sub = (w >>> 30) & 1, setFlags = (w >>> 29) & 1;
+    if ((w >>> 31) !== 0) {
+      const [yl, yh] = this.shift64(this.rl(m), this.rh(m), type, amount);
+      const xl = this.rl(ns), xh = this.rh(ns);
+      if (setFlags === 0) {
+        if (sub) {
+          this.emitLine(`const l = (${xl} >>> 0) - (${yl} >>> 0), hi = (${xh} - ${yh} - (l < 0 ? 1 : 0)) | 0;`);
+        } else {
+          this.emitLine(`const l = (${xl} >>> 0) + (${yl} >>> 0), hi = (${xh} + ${yh} + (l > 4294967295 ? 1 : 0)) | 0;`);
+        }
+        this.wr(d, 'l | 0', 'hi');
+      } else {
+        // AddWithCarry64(x, sub ? NOT(y) : y, sub), flags as setNzcvFromAlu writes them.
+        this.emitLine(`const ah = ${xh}, bl = ${sub ? `~${yl}` : yl}, bh = ${sub ? `~${yh}` : yh};`);
+        this.emitLine(`const l = (${xl} >>> 0) + (bl >>> 0) + ${sub}, h = (ah >>> 0) + (bh >>> 0) + (l > 4294967295 ? 1 : 0);`);
+        this.emitLine('const rl = l | 0, rh = h | 0;');
+        this.setFlags('(rh >>> 31) << 31', '(rl | rh) === 0 ? 0 : 1', 'h > 4294967295 ? 1 : 0', '((~(ah ^ bh) & (ah ^ rh)) >>> 31) << 31');
+        this.wr(d, 'rl', 'rh');
+      }
+    } else {
+      const y = this.shift32(this.rl(m), type, amount);
+      const xl = this.rl(ns);
+      if (setFlags === 0) {
+        this.wr(d, `(${xl} ${sub ? '-' : '+'} ${y}) | 0`, '0');
+      } else {
+        this.emitLine(`const a = ${xl}, b = ${sub ? `~${y}` : y}, u = (a >>> 0) + (b >>> 0) + ${sub}, r = u | 0;`);
+        this.setFlags('(r >>> 31) << 31', 'r === 0 ? 0 : 1', 'u > 4294967295 ? 1 : 0', '((~(a ^ b) & (a ^ r)) >>> 31) << 31');
+        this.wr(d, 'r', '0');
+      }
+    }
+  }
+
+  /** ConditionHolds(cond) on the flag locals (exec/ops/flags.ts condHolds). */
+  private cond(c: number): string {
+    this.flagsRead();
+    let r: string;
+    switch ((c >>> 1) & 7) {
+      case 0: r = 'zf === 0'; break;
+      case 1: r = 'cf !== 0'; break;
+      case 2: r = 'nf < 0'; break;
+      case 3: r = 'vf < 0'; break;
+      case 4: r = 'cf !== 0 && zf !== 0'; break;
+      case 5: r = '(nf ^ vf) >= 0'; break;
+      case 6: r = '(nf ^ vf) >= 0 && zf !== 0'; break;
+      default: return 'true';
+    }
+    return (c & 1) !== 0 ? `!(${r})` : `(${r})`;
+  }
+
+  private condSelect(w: number, sf: number): void {
+    const m = (w >>> 16) & 31, ns = (w >>> 5) & 31;
+    const d = zrWrite(w & 31);
+    const inv = (w >>> 30) & 1, inc = (w >>> 10) & 1;
+    const c = this.cond((w >>> 12) & 15);
+    this.emitLine(`let lo, hi;`);
+    this.emitLine(`if (${c}) { lo = ${this.rl(ns)}; hi = ${this.rh(ns)}; }`);
+    let e = `else { lo = ${this.rl(m)}; hi = ${this.rh(m)};`;
+    if (inv) e += ' lo = ~lo; hi = ~hi;';
+    if (inc) e += ' lo = (lo + 1) | 0; if (lo === 0) hi = (hi + 1) | 0;';
+    this.emitLine(e + ' }');
+    this.wr(d, 'lo', sf !== 0 ? 'hi' : '0');
+  }
+
+  /** SBFM/BFM/UBFM, the two cases of exec/ops/dp-imm.ts execBitfield with the constants folded. */
+  private bitfield(w: number): void {
+    const opc = (w >>> 29) & 3;
+    const r = (w >>> 16) & 63, imms = (w >>> 10) & 63;
+    const ns = (w >>> 5) & 31;
+    const d = zrWrite(w & 31);
+    const xl = this.rl(ns);
+    if ((w >>> 31) === 0) {
+      let e: string;
+      if (imms >= r) {
+        const width = imms - r + 1;
+        if (opc === 0) e = `(${xl} << ${31 - imms}) >> ${31 - imms + r}`;
+        else {
+          const mk = width >= 32 ? -1 : (1 << width) - 1;
+          e = `(${xl} >>> ${r}) & ${i32(mk)}`;
+          if (opc === 1) e = `(${this.rl(d)} & ${i32(~mk)}) | (${e})`;
+        }
+      } else {
+        const pos = 32 - r, width = imms + 1;
+        if (opc === 0) e = `((${xl} << ${31 - imms}) >> ${31 - imms}) << ${pos}`;
+        else {
+          const mk = (((1 << width) - 1) << pos) | 0;
+          e = `(${xl} << ${pos}) & ${i32(mk)}`;
+          if (opc === 1) e = `(${this.rl(d)} & ${i32(~mk)}) | (${e})`;
+        }
+      }
+      this.wr(d, `(${e}) | 0`, '0');
+      return;
+    }
+    const xh = this.rh(ns);
+    const ones = (k: number): [number, number] => [k >= 32 ? -1 : ((1 << k) - 1) | 0, k <= 32 ? 0 : k >= 64 ? -1 : ((1 << (k - 32)) - 1) | 0];
+    if (imms >= r) {
+      if (opc === 0) {
+        const [a, b] = this.shift64(xl, xh, 0, 63 - imms);
+        const [c, e] = this.shift64(a, b, 2, 63 - imms + r);
+        this.wr(d, c, e);
+      } else {
+        const [ml, mh] = ones(imms - r + 1);
+        const [a, b] = this.shift64(xl, xh, 1, r);
+        if (opc === 1) this.wr(d, `(${a} & ${i32(ml)}) | (${this.rl(d)} & ${i32(~ml)})`, `(${b} & ${i32(mh)}) | (${this.rh(d)} & ${i32(~mh)})`);
+        else this.wr(d, `${a} & ${i32(ml)}`, `${b} & ${i32(mh)}`);
+      }
+    } else {
+      const pos = 64 - r;
+      if (opc === 0) {
+        const [a, b] = this.shift64(xl, xh, 0, 63 - imms);
+        const [c, e] = this.shift64(a, b, 2, 63 - imms);
+        const [g, h] = this.shift64(c, e, 0, pos);
+        this.wr(d, g, h);
+      } else {
+        const [o1, o2] = ones(imms + 1);
+        const ml = A.lsl64(o1, o2, pos), mh = A.hi;
+        const [a, b] = this.shift64(xl, xh, 0, pos);
+        if (opc === 1) this.wr(d, `(${a} & ${i32(ml)}) | (${this.rl(d)} & ${i32(~ml)})`, `(${b} & ${i32(mh)}) | (${this.rh(d)} & ${i32(~mh)})`);
+        else this.wr(d, `${a} & ${i32(ml)}`, `${b} & ${i32(mh)}`);
+      }
+    }
+  }
+
+  // ---- branches (always the last instruction of a block) ----
+
+  private branch(x: Insn, isLast: boolean): void {
+    if (!isLast) throw new Error('jit: a branch must end its block');
+    const w = x.w;
+    const [fl, fh] = pcPlus(x.pc, 4);
+    let cond: string | null = null;    // null: always taken
+    let target: [string, string];
+    switch (x.op) {
+      case Op.B: case Op.BL: {
+        if (x.op === Op.BL) this.wr(30, n(fl), n(fh));   // X30 = PC + 4
+        const [tl, th] = pcPlus(x.pc, (w << 6) >> 4);
+        target = [n(tl), n(th)];
+        break;
+      }
+      case Op.B_cond: {
+        const c = this.cond(w & 15);
+        if (c !== 'true') cond = c;
+        const [tl, th] = pcPlus(x.pc, ((w << 8) >> 13) << 2);
+        target = [n(tl), n(th)];
+        break;
+      }
+      case Op.CBZ: case Op.CBNZ: {
+        const t = zrRead(w & 31);
+        const v = (w >>> 31) !== 0 ? `(${this.rl(t)} | ${this.rh(t)})` : this.rl(t);
+        cond = ((w >>> 24) & 1) === 0 ? `${v} === 0` : `${v} !== 0`;
+        const [tl, th] = pcPlus(x.pc, ((w << 8) >> 13) << 2);
+        target = [n(tl), n(th)];
+        break;
+      }
+      case Op.TBZ: case Op.TBNZ: {
+        const bit = ((w >>> 26) & 0x20) | ((w >>> 19) & 0x1f);
+        const t = zrRead(w & 31);
+        const v = bit < 32 ? `((${this.rl(t)} >>> ${bit}) & 1)` : `((${this.rh(t)} >>> ${bit - 32}) & 1)`;
+        cond = `${v} === ${(w >>> 24) & 1}`;
+        const [tl, th] = pcPlus(x.pc, ((w << 13) >> 18) << 2);
+        target = [n(tl), n(th)];
+        break;
+      }
+      default: {   // BR, BLR, RET: PC = Xn (read before X30 is written)
+        const ns = zrRead((w >>> 5) & 31);
+        this.emitLine(`const tl = ${this.rl(ns)}, th = ${this.rh(ns)};`);
+        if (((w >>> 21) & 3) === 1) this.wr(30, n(fl), n(fh));
+        target = ['tl', 'th'];
+        break;
+      }
+    }
+    if (this.loops) {
+      // Back to the start: one more pass if it fits the budget and nothing is pending.
+      this.emitLine('it++;');
+      if (this.flushMode) this.flushCounters();
+      this.done = 0;
+      const ret = this.retired();
+      if (cond !== null) {
+        this.emitLine(`if (!(${cond})) {`);
+        this.exit(n(fl), n(fh), ret, this.exitCounters());
+        this.emitLine('}');
+      }
+      this.emitLine(`if (it >= maxIt || s[${n(L.IRQ_LINES)}] !== 0 || ctx.stopReason !== 0) {`);
+      this.exit(target[0], target[1], ret, this.exitCounters());
+      this.emitLine('}');
+      return;
+    }
+    const counters = this.exitCounters();
+    if (cond !== null) {
+      this.emitLine(`if (${cond}) {`);
+      this.exit(target[0], target[1], this.retired(), counters);
+      this.emitLine('}');
+      this.exit(n(fl), n(fh), this.retired(), counters);
+    } else {
+      this.exit(target[0], target[1], this.retired(), counters);
+    }
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * Block translation (src/exec/jit) against the interpreter: the same program run with translation on
+ * (threshold 1: every block start is translated the first time it runs, so translated code runs almost
+ * everything) and off must end in exactly the same state -- the whole state buffer (registers, NZCV
+ * slots in their representation, PSTATE, system registers, cycles, instret, cycles per EL), the same
+ * memory, UART and semihosting text and stop reason.
+ *  - every firmware image (firmware-images/build, timing/build, bench/build with a small N);
+ *  - the booted world (pKVM, SPMD, SPMC, echo partition) running the benchmark loops;
+ *  - random straight-line data-processing blocks from the decode table (inline and helper-called
+ *    rows), in a self-loop, with loads/stores, a faulting load, a store into the block's own page and
+ *    a store that rewrites the next instruction, each run to many different instruction budgets.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as L from '../../src/state/layout.js';
+import { Machine, StopReason } from '../../src/machine/machine.js';
+import { loadElf } from '../../src/machine/load.js';
+import { DECODE_ROWS, decode } from '../../src/decode/decoder.js';
+import { OpClass } from '../../src/decode/ops.js';
+import { JitBlock } from '../../src/exec/jit/block.js';
+import { ffaDirectWorkload, hvcPkvmWorkload, patchIterations } from '../../src/cli/bench.js';
+import { HAVE_BINUTILS, assembleWords } from '../helpers/asm.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+interface Outcome { state: Int32Array; reason: StopReason; exit: number; uart: string; semi: string; ram: Uint8Array }
+
+function outcome(m: Machine, reason: StopReason, ramBase: number, ramLen: number): Outcome {
+  return { state: m.cpu.s.slice(), reason, exit: m.exitCode, uart: m.uartText(), semi: m.semihostText(), ram: m.bus.ram(ramBase, ramLen)!.slice() };
+}
+
+function expectSame(a: Outcome, b: Outcome, what: string): void {
+  expect(b.reason, `${what}: stop reason`).toBe(a.reason);
+  expect(b.uart, `${what}: UART`).toBe(a.uart);
+  expect(b.semi, `${what}: semihosting`).toBe(a.semi);
+  expect(b.exit, `${what}: exit code`).toBe(a.exit);
+  const diff: string[] = [];
+  for (let i = 0; i < a.state.length && diff.length < 8; i++) {
+    if (a.state[i] !== b.state[i]) diff.push(`word ${i}: ${a.state[i]} vs ${b.state[i]}`);
+  }
+  expect(diff, `${what}: state differs (interpreter vs translated)`).toEqual([]);
+  let firstRam = -1;
+  for (let i = 0; i < a.ram.length; i++) if (a.ram[i] !== b.ram[i]) { firstRam = i; break; }
+  expect(firstRam, `${what}: memory differs`).toBe(-1);
+}
+
+/** Translated blocks that exist in the machine's cache (to check the JIT really ran). */
+function translatedBlocks(m: Machine): number {
+  let k = 0;
+  const cache = m.cache as unknown as { all: { blocks: (JitBlock | undefined)[] | null }[] };
+  for (const p of cache.all) for (const b of p.blocks ?? []) if (b !== undefined && b.pa >= 0) k++;
+  return k;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Firmware images
+// ---------------------------------------------------------------------------------------------
+
+function elfs(dir: string): string[] {
+  const d = join(root, dir);
+  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.elf')).sort().map((f) => join(d, f)) : [];
+}
+
+function runElf(bytes: Uint8Array, threshold: number): { o: Outcome; blocks: number } {
+  const m = new Machine();
+  m.cache.jitThreshold = threshold;
+  loadElf(m, bytes, 'image');
+  const r = m.run({ maxInstructions: 20_000_000 });
+  return { o: outcome(m, r.reason, 0x4000_0000, 0x10_0000), blocks: translatedBlocks(m) };
+}
+
+describe('firmware images: translated = interpreted', () => {
+  const images = [...elfs('firmware-images/build'), ...elfs('firmware-images/timing/build'), ...elfs('firmware-images/bench/build')];
+  it('finds the images', () => { expect(images.length).toBeGreaterThanOrEqual(13); });
+  for (const path of images) {
+    it(path.slice(root.length + 1), () => {
+      let bytes: Uint8Array = readFileSync(path);
+      if (path.includes('/bench/')) bytes = patchIterations(bytes, 2000);
+      const off = runElf(bytes, 0);
+      for (const threshold of [1, 3]) {
+        const on = runElf(bytes, threshold);
+        expectSame(off.o, on.o, `${path} (threshold ${threshold})`);
+        if (threshold === 1) expect(on.blocks, 'some blocks were translated').toBeGreaterThan(0);
+      }
+      expect(off.blocks).toBe(0);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The world: native components around interpreted loops
+// ---------------------------------------------------------------------------------------------
+
+describe('world benchmark loops: translated = interpreted', () => {
+  const cases: [string, () => Promise<import('../../src/cli/bench.js').Workload>][] = [
+    ['hvc to pKVM', hvcPkvmWorkload],
+    ['FF-A direct request through pKVM', () => ffaDirectWorkload('pkvm')],
+    ['FF-A direct request without pKVM', () => ffaDirectWorkload('none')],
+  ];
+  for (const [name, make] of cases) {
+    it(name, async () => {
+      const res: Outcome[] = [];
+      for (const threshold of [0, 1]) {
+        const w = await make();
+        w.machine.cache.jitThreshold = threshold;
+        w.run(300);
+        w.run(17);
+        res.push(outcome(w.machine, StopReason.Budget, 0x4010_0000, 0x1000));
+      }
+      expectSame(res[0]!, res[1]!, name);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Random blocks
+// ---------------------------------------------------------------------------------------------
+
+let seed = 0x2545f491;
+function rnd(): number {
+  seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+  return seed;
+}
+const CORNERS = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe];
+
+const DP_ROWS = DECODE_ROWS.filter((r) => r.cls === OpClass.Alu || r.cls === OpClass.Mul || r.cls === OpClass.Div);
+
+/** A random valid word of a data-processing row; registers biased to x0-x7, x30, x31 (never x19-x29). */
+function dpWord(row0?: (typeof DP_ROWS)[number]): number {
+  for (;;) {
+    const row = row0 ?? DP_ROWS[rnd() % DP_ROWS.length]!;
+    let w = ((rnd() & ~row.mask) | row.value) >>> 0;
+    for (const letter of ['n', 'm', 'd', 'a']) {
+      const i = row.bits.indexOf(letter);
+      if (i < 0) continue;
+      const lo = 31 - row.bits.lastIndexOf(letter);
+      const choices = [0, 1, 2, 3, 4, 5, 6, 7, 30, 31];
+      w = ((w & ~(31 << lo)) | (choices[rnd() % choices.length]! << lo)) >>> 0;
+    }
+    if (decode(w | 0) === row.id) return w | 0;
+  }
+}
+
+const BASE = 0x4000_0000;
+const CODE = BASE + 0x1000;      // code page (the vectors are at BASE + 0x800)
+const DATA = BASE + 0x10_0000;   // x28 points here
+
+/** Memory instructions (x28 = DATA; x27 = an address with nothing behind it; x26 = a word in the code page). */
+const MEM = HAVE_BINUTILS ? {
+  plain: assembleWords('ldr x1, [x28, #8]; str x2, [x28, #16]; ldp x3, x4, [x28, #32]; stp x5, x6, [x28, #48]; ' +
+    'ldrb w7, [x28, #3]; strh w0, [x28, #6]; ldr x5, [x28], #8; str x6, [x28, #-8]!; ldrsw x2, [x28, #4]'),
+  fault: assembleWords('ldr x7, [x27]'),
+  ownPage: assembleWords('str x3, [x26]'),
+} : null;
+
+// Vectors (current EL, SP_ELx, sync at +0x200): skip the faulting instruction and return.
+const VEC = HAVE_BINUTILS ? assembleWords('mrs x17, elr_el3; add x17, x17, #4; msr elr_el3, x17; eret') : [];
+
+function randomProgram(kind: 'alu' | 'mem' | 'fault' | 'own'): number[] {
+  const k = 1 + (rnd() % 12);
+  const body: number[] = [];
+  for (let i = 0; i < k; i++) {
+    const r = rnd() % 10;
+    if (kind !== 'alu' && MEM !== null && r < 3) body.push(MEM.plain[rnd() % MEM.plain.length]!);
+    else body.push(dpWord());
+  }
+  if (kind === 'fault' && MEM !== null) body.splice(rnd() % (body.length + 1), 0, MEM.fault[0]!);
+  if (kind === 'own' && MEM !== null) body.splice(rnd() % (body.length + 1), 0, MEM.ownPage[0]!);
+  const back = body.length + 1;
+  return [...body, 0xf1000673 | 0 /* subs x19, x19, #1 */, (0x54000001 | ((-back & 0x7ffff) << 5)) | 0 /* b.ne start */, 0x14000000 /* b . */];
+}
+
+const machines = new Map<number, Machine>();
+let translated = 0;
+
+function runProgram(prog: readonly number[], init: Int32Array, budget: number, threshold: number): Outcome {
+  let m = machines.get(threshold);
+  if (m === undefined) { m = new Machine({ dramSize: 4 << 20 }); machines.set(threshold, m); }
+  // Fresh state: zero the code page, the vectors and the data window (cheaper than a whole bus reset).
+  m.bus.load(BASE, new Uint8Array(0x2000));
+  m.bus.ram(DATA - 0x10000, 0x20000)!.fill(0);
+  m.resetCpu();
+  m.cache.jitThreshold = threshold;
+  const s = m.cpu.s;
+  const words = new Uint8Array(4 * prog.length);
+  const dv = new DataView(words.buffer);
+  prog.forEach((w, i) => dv.setUint32(4 * i, w >>> 0, true));
+  m.loadBytes(CODE, words);
+  const vec = new Uint8Array(4 * VEC.length);
+  VEC.forEach((w, i) => new DataView(vec.buffer).setUint32(4 * i, w >>> 0, true));
+  m.loadBytes(BASE + 0x800 + 0x200, vec);
+  s.set(init.subarray(0, 68));
+  s[2 * 31] = 0; s[2 * 31 + 1] = 0;                          // XZR reads as zero
+  s[L.NF] = init[68]!; s[L.ZF] = init[69]!; s[L.CF] = init[70]! & 1; s[L.VF] = init[71]!;
+  s[L.VBAR_EL + 6] = BASE + 0x800;
+  s[2 * 28] = DATA; s[2 * 28 + 1] = 0;
+  s[2 * 27] = 0x0800_0000; s[2 * 27 + 1] = 0;              // no RAM there: a data abort
+  s[2 * 26] = CODE + 4 * prog.length + 64; s[2 * 26 + 1] = 0;   // a data word in the code page
+  s[2 * 19] = 1 + (init[72]! >>> 0) % 40; s[2 * 19 + 1] = 0;
+  s[2 * 32] = DATA + 0x8000; s[2 * 32 + 1] = 0;
+  m.pc = BigInt(CODE);
+  const r = m.run({ maxInstructions: budget });
+  translated += translatedBlocks(m);
+  return outcome(m, r.reason, DATA - 0x10000, 0x20000);
+}
+
+function randomInit(): Int32Array {
+  const init = new Int32Array(73);
+  for (let i = 0; i < 73; i++) init[i] = rnd() % 3 === 0 ? CORNERS[rnd() % CORNERS.length]! | 0 : rnd() | 0;
+  return init;
+}
+
+describe('every data-processing row, one instruction at a time: translated = interpreted', () => {
+  for (const row of DP_ROWS) {
+    it(`${row.name} (${row.bits})`, () => {
+      translated = 0;
+      for (let i = 0; i < 150; i++) {
+        const w = dpWord(row);
+        const init = randomInit();
+        // [w; b .]: translated as one block; budget 2 = exactly that block.
+        const prog = [w, 0x14000000];
+        const off = runProgram(prog, init, 2, 0);
+        const on = runProgram(prog, init, 2, 1);
+        expectSame(off, on, `word 0x${(w >>> 0).toString(16).padStart(8, '0')}`);
+      }
+      expect(translated).toBeGreaterThanOrEqual(150);
+    });
+  }
+});
+
+describe('random blocks: translated = interpreted', () => {
+  const kinds = ['alu', 'mem', 'fault', 'own'] as const;
+  for (const kind of kinds) {
+    it.skipIf(kind !== 'alu' && !HAVE_BINUTILS)(`${kind}: 100 programs x 4 budgets`, () => {
+      translated = 0;
+      for (let p = 0; p < 100; p++) {
+        const prog = randomProgram(kind);
+        const init = randomInit();
+        for (const budget of [1 + (rnd() % 7), 5 + (rnd() % 40), 50 + (rnd() % 300), 2000]) {
+          const off = runProgram(prog, init, budget, 0);
+          const on = runProgram(prog, init, budget, 1);
+          const words = prog.map((w) => (w >>> 0).toString(16).padStart(8, '0')).join(' ');
+          expectSame(off, on, `program [${words}] budget ${budget}`);
+        }
+      }
+      expect(translated).toBeGreaterThan(100);
+    }, 120_000);
+  }
+
+  it.skipIf(!HAVE_BINUTILS)('a store that rewrites the next instruction takes effect at once', () => {
+    // x26 -> the add after the str; w5 = "add x1, x1, #7". Interpreted and translated both run the new add.
+    const prog = assembleWords('str w5, [x26]; add x1, x1, #1; subs x19, x19, #1; b.ne .-12; b .');
+    const add7 = assembleWords('add x1, x1, #7')[0]!;
+    for (const threshold of [0, 1, 2]) {
+      const m = new Machine({ dramSize: 4 << 20 });
+      m.cache.jitThreshold = threshold;
+      const b = new Uint8Array(4 * prog.length);
+      prog.forEach((w, i) => new DataView(b.buffer).setUint32(4 * i, w >>> 0, true));
+      m.loadBytes(CODE, b);
+      const s = m.cpu.s;
+      s[2 * 26] = CODE + 4; s[2 * 5] = add7; s[2 * 19] = 10; s[2 * 1] = 0;
+      m.pc = BigInt(CODE);
+      m.run({ maxInstructions: 1000 });
+      expect(s[2 * 1], `threshold ${threshold}`).toBe(70);
+    }
+  });
+});
