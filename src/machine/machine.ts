@@ -67,7 +67,7 @@ export class Machine implements ExecContext {
   constructor(config: MachineConfig = {}) {
     this.config = resolveConfig(config);
     this.cpu = new CpuState();
-    this.bus = new Bus(this.config.dramSize);
+    this.bus = config.bus ?? new Bus(this.config.dramSize);
     this.cache = new PredecodeCache(this.bus);
     this.opCycles = opCycleTable(this.config.timing, opClasses());
     this.pipeline = this.config.timingModel === 'pipeline'
