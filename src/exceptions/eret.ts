@@ -3,7 +3,7 @@
  * (Arm ARM D1.4.4; reference arch-and-cycles.md 5.2/5.3).
  */
 import * as L from '../state/layout.js';
-import { type CpuState, accountElCycles, isSecure, restoreSp, saveSp, unpackNzcv } from '../state/cpu-state.js';
+import type { CpuState } from '../state/cpu-state.js';
 import { HCR_RW, HCR_TGE, SCR_NS, SCR_RW, el2Enabled, haveEl } from './routing.js';
 
 /**
@@ -29,16 +29,22 @@ export function checkIllegalReturn(s: Int32Array, spsr: number): IllegalReturn {
   const target = (m >>> 2) & 3;
   if ((m & 2) !== 0 || m === 1) return IllegalReturn.ReservedMode;     // M[1]=1, or EL0 with SP=1
   if (target > cur) return IllegalReturn.TargetAboveCurrent;
-  if (!haveEl(s, target)) return IllegalReturn.TargetNotImplemented;
-  const scr = s[L.SCR_EL3]!;
-  // Target EL2 in Secure state without FEAT_SEL2 (SCR_EL3.NS=0): EL2 is not enabled there.
-  if (target === 2 && haveEl(s, 3) && (scr & SCR_NS) === 0) return IllegalReturn.El2NotEnabledSecure;
-  // Target EL1 with EL2 enabled in the target Security state and HCR_EL2.TGE=1.
-  if (target === 1 && el2EnabledFor(s, cur) && (s[L.HCR_EL2]! & HCR_TGE) !== 0) return IllegalReturn.El1WithTge;
-  // Register width: the target EL must be configured AArch64 (SCR_EL3.RW for the EL below EL3, HCR_EL2.RW for EL1).
-  if (target < cur) {
-    if (cur === 3 && target < 3 && haveEl(s, 3) && (scr & SCR_RW) === 0) return IllegalReturn.WidthMismatch;
-    if (cur >= 2 && target <= 1 && el2EnabledFor(s, cur) && (s[L.HCR_EL2]! & HCR_RW) === 0) return IllegalReturn.WidthMismatch;
+  const impl = s[L.IMPL_ELS]!;
+  if ((impl & (1 << target)) === 0) return IllegalReturn.TargetNotImplemented;
+  if (target === 2 || target < cur) {
+    const scr = s[L.SCR_EL3]!;
+    const el3 = (impl & 8) !== 0;
+    // Target EL2 in Secure state without FEAT_SEL2 (SCR_EL3.NS=0): EL2 is not enabled there.
+    if (target === 2 && el3 && (scr & SCR_NS) === 0) return IllegalReturn.El2NotEnabledSecure;
+    if (target === 1 && el2EnabledFor(s, cur) && (s[L.HCR_EL2]! & HCR_TGE) !== 0) return IllegalReturn.El1WithTge;
+    // Register width: the target EL must be configured AArch64 (SCR_EL3.RW for the EL below EL3, HCR_EL2.RW for EL1).
+    if (target < cur) {
+      if (cur === 3 && target < 3 && el3 && (scr & SCR_RW) === 0) return IllegalReturn.WidthMismatch;
+      if (cur >= 2 && target <= 1 && el2EnabledFor(s, cur) && (s[L.HCR_EL2]! & HCR_RW) === 0) return IllegalReturn.WidthMismatch;
+    }
+  } else if (target === 1 && el2EnabledFor(s, cur) && (s[L.HCR_EL2]! & HCR_TGE) !== 0) {
+    // Target EL1 with EL2 enabled in the target Security state and HCR_EL2.TGE=1 (ERET from EL1 to EL1).
+    return IllegalReturn.El1WithTge;
   }
   return IllegalReturn.Legal;
 }
@@ -55,33 +61,48 @@ function el2EnabledFor(s: Int32Array, cur: number): boolean {
  * Both clear the local exclusive monitor and set the event register. Returns the check result.
  */
 export function exceptionReturn(cpu: CpuState): IllegalReturn {
-  const s = cpu.s;
+  const s = cpu.s, f = cpu.f;
   const cur = s[L.PSTATE_EL]!;
-  const fromSecure = isSecure(s);
+  const fromSecure = cur === 3 || (s[L.SCR_EL3]! & 1) === 0;   // isSecure()
   const b = 2 * cur;
   const spsr = s[L.SPSR_EL + b]!;
   const elrLo = s[L.ELR_EL + b]!, elrHi = s[L.ELR_EL + b + 1]!;
   const why = checkIllegalReturn(s, spsr);
-  accountElCycles(s, cpu.f);
+  // accountElCycles(): the cycles since the last change of EL or world go to the one being left.
+  const now = f[CYC]!;
+  const bucket = CYCLES_BY_EL + cur + (fromSecure ? 4 : 0);
+  f[bucket] = f[bucket]! + now - f[MARK]!;
+  f[MARK] = now;
 
-  unpackNzcv(s, spsr);
+  // unpackNzcv()
+  s[L.NF] = (spsr >>> 31) << 31;
+  s[L.ZF] = (spsr >>> 30) & 1 ? 0 : 1;
+  s[L.CF] = (spsr >>> 29) & 1;
+  s[L.VF] = ((spsr >>> 28) & 1) << 31;
   s[L.PSTATE_DAIF] = spsr & 0x3c0;
   s[L.PSTATE_PAN] = (spsr >>> 22) & 1;
   if (why === IllegalReturn.Legal) {
-    saveSp(s);
-    s[L.PSTATE_EL] = (spsr >>> 2) & 3;
-    s[L.PSTATE_SP] = spsr & 1;
+    // saveSp(), the new EL and SPSel, restoreSp().
+    const spSel = s[L.PSTATE_SP]!;
+    const save = L.SP_EL + 2 * (spSel ? cur : 0);
+    s[save] = s[SP]!; s[save + 1] = s[SP + 1]!;
+    const el = (spsr >>> 2) & 3, sp = spsr & 1;
+    s[L.PSTATE_EL] = el;
+    s[L.PSTATE_SP] = sp;
     s[L.PSTATE_IL] = (spsr >>> 20) & 1;
     s[L.PSTATE_SS] = (spsr >>> 21) & 1;
-    restoreSp(s);
+    const load = L.SP_EL + 2 * (sp ? el : 0);
+    s[SP] = s[load]!; s[SP + 1] = s[load + 1]!;
   } else {
     s[L.PSTATE_IL] = 1;
   }
   s[L.PC] = elrLo; s[L.PC + 1] = elrHi;
   s[L.EXCL_VALID] = 0;
   s[L.EVENT_REG] = 1;
-  const ci = L.CYCLES >> 1;
-  cpu.f[ci] = cpu.f[ci]! + cpu.exceptionReturnCycles;
+  f[CYC] = f[CYC]! + cpu.exceptionReturnCycles;
   if (cpu.onExceptionReturn !== null) cpu.onExceptionReturn(cpu, cur, fromSecure, why !== IllegalReturn.Legal);
   return why;
 }
+
+const CYC = L.CYCLES >> 1, MARK = L.CYCLES_MARK >> 1, CYCLES_BY_EL = L.CYCLES_BY_EL >> 1;
+const SP = L.X + 2 * L.SP_SLOT;
