@@ -101,13 +101,14 @@ export function illegalReturn(s: Scenario): boolean {
   return el === 1 && ns(s) && (s.hcr & HCR.TGE) !== 0;             // EL1 with TGE: unusable
 }
 
+/** Rules about what the action does apply only when the ERET to the action's EL is legal. */
 export const SKIP_RULES: readonly SkipRule[] = [
   {
     id: 'hvc-secure-el1',
     qemu: 'takes HVC at Secure EL1 to EL2 (HELPER(pre_hvc) hard-codes secure = false, a FIXME)',
     architecture: 'HVC at EL1 when EL2 is not enabled in the current Security state is UNDEFINED',
     cite: 'Arm ARM DDI0487 C6.2 HVC (Operation: "if EL == EL1 && !EL2Enabled() then UNDEFINED"), D1.4.9; reference/arch-and-cycles.md 4.3 and 9',
-    applies: (s) => s.action === 'hvc' && elOf(s.from) === 1 && !ns(s) && (s.scr & SCR.HCE) !== 0,
+    applies: (s) => !illegalReturn(s) && s.action === 'hvc' && elOf(s.from) === 1 && !ns(s) && (s.scr & SCR.HCE) !== 0,
   },
   {
     id: 'hvc-el3',
@@ -128,7 +129,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
     qemu: 'reports an instruction syndrome (ISV = 1, SAS, SRT, SF) for every data abort taken to EL2 (merge_syn_data_abort keys on target_el == 2), including EL2\'s own and host-EL0 aborts that are not stage-2 faults',
     architecture: 'in ESR_EL2, ISV is 0 except for stage 2 aborts on single-register loads/stores without writeback (and FEAT_LS64); these aborts are stage 1 / External, so ISV = 0 and ISS[23:14] are RES0',
     cite: 'Arm ARM DDI0487 D24.2.46 ESR_EL2, ISS encoding for an exception from a Data Abort, ISV: "For other faults reported in ESR_EL2, ISV is 0 except for the following stage 2 aborts"',
-    applies: (s) => (s.action === 'load-abort' || s.action === 'store-abort') && ns(s) && (s.scr & SCR.RW) !== 0 &&
+    applies: (s) => !illegalReturn(s) && (s.action === 'load-abort' || s.action === 'store-abort') && ns(s) && (s.scr & SCR.RW) !== 0 &&
       (elOf(s.from) === 2 || (elOf(s.from) === 0 && (s.hcr & HCR.TGE) !== 0)),
   },
   {
@@ -136,28 +137,28 @@ export const SKIP_RULES: readonly SkipRule[] = [
     qemu: 'ignores SCR_EL3.EA for synchronous External aborts: a load/store/fetch from a hole below EL3 is taken to EL1/EL2 as if EA were 0',
     architecture: 'SCR_EL3.EA = 1 routes synchronous External aborts (and SError) from every EL to EL3',
     cite: 'Arm ARM D24.2.169 SCR_EL3.EA; ASL AArch64.DataAbort / AArch64.InstructionAbort ("route_to_el3 = HaveEL(EL3) && SCR_EL3.EA == 1 && IsExternalAbort(fault)"); reference/arch-and-cycles.md 2.2',
-    applies: (s) => (s.action === 'load-abort' || s.action === 'store-abort' || s.action === 'fetch-abort') && (s.scr & SCR.EA) !== 0 && elOf(s.from) < 3,
+    applies: (s) => !illegalReturn(s) && (s.action === 'load-abort' || s.action === 'store-abort' || s.action === 'fetch-abort') && (s.scr & SCR.EA) !== 0 && elOf(s.from) < 3,
   },
   {
     id: 'daif-imm-trap-iss',
     qemu: 'reports a trapped MSR DAIFSet/DAIFClr (immediate) at EL0 with Op1 and Op2 swapped in the ISS (daif_check passes op2 as Op1 and op1 as Op2 to syn_aa64_sysregtrap): ISS 0x0793e4 for DAIFSet #2 instead of 0x0cd3e4',
     architecture: 'ISS for EC 0x18 holds Op0[21:20], Op2[19:17], Op1[16:14], CRn[13:10], Rt[9:5], CRm[4:1], Direction[0] of the trapped instruction (MSR DAIFSet: op1 = 0b011, op2 = 0b110)',
     cite: 'Arm ARM D24.2.45 ESR_EL1, ISS encoding for an exception from MSR, MRS or System instruction execution in AArch64 state; C5.2.3 DAIF (EL0 access needs SCTLR_EL1.UMA); C6.2 MSR (immediate)',
-    applies: (s) => s.action === 'daif-trap' && elOf(s.from) === 0 && (s.imm & 3) < 2,
+    applies: (s) => !illegalReturn(s) && s.action === 'daif-trap' && elOf(s.from) === 0 && (s.imm & 3) < 2,
   },
   {
     id: 'wfe-trap',
     qemu: 'never traps WFE (treats it as YIELD: check_wfx_trap is not consulted for WFE)',
     architecture: 'WFE traps to EL2/EL3 per HCR_EL2.TWE / SCR_EL3.TWE (EC 0x01); without a trap it may wait for an event',
     cite: 'Arm ARM ASL AArch64.CheckForWFxTrap, D24.2.62 HCR_EL2.TWE, D24.2.169 SCR_EL3.TWE; reference/arch-and-cycles.md 4.5 and 9',
-    applies: (s) => s.action === 'wfe',
+    applies: (s) => !illegalReturn(s) && s.action === 'wfe',
   },
   {
     id: 'sp-alignment',
     qemu: 'does not implement SP alignment checking',
     architecture: 'a load/store with SP as base and SP not 16-byte aligned takes an SP alignment fault (EC 0x26) when SCTLR_ELx.SA/SA0 = 1',
     cite: 'Arm ARM D1.3.10 (SP alignment checking), ASL CheckSPAlignment; ESR EC 0x26; reference/arch-and-cycles.md 3 and 9',
-    applies: (s) => s.action === 'sp-align',
+    applies: (s) => !illegalReturn(s) && s.action === 'sp-align',
   },
 ];
 
