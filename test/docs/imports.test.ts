@@ -111,6 +111,8 @@ function edges(): Edge[] {
 }
 
 const ALL = edges();
+/** The known violations whose importing file exists in this tree (work in progress may not be there yet). */
+const KNOWN = Object.keys(KNOWN_VIOLATIONS).filter((k) => statSync(join(SRC, k.split(' -> ')[0]!), { throwIfNoEntry: false })?.isFile());
 const isNode = (spec: string) => spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0]!);
 const isRelative = (e: Edge) => e.spec.startsWith('.');
 const key = (e: Edge) => `${e.from} -> ${e.to}`;
@@ -141,7 +143,7 @@ describe('which way imports run (src/)', () => {
   it('firmware components do not import each other sideways, except the known cases', () => {
     const sideways = ALL.filter((e) => isRelative(e) && COMPONENTS.includes(layerOf(e.from)) && COMPONENTS.includes(layerOf(e.to)) &&
       layerOf(e.from) !== layerOf(e.to)).map(key);
-    const known = Object.keys(KNOWN_VIOLATIONS).filter((k) => COMPONENTS.includes(layerOf(k.split(' -> ')[0]!)) && COMPONENTS.includes(layerOf(k.split(' -> ')[1]!)));
+    const known = KNOWN.filter((k) => COMPONENTS.includes(layerOf(k.split(' -> ')[0]!)) && COMPONENTS.includes(layerOf(k.split(' -> ')[1]!)));
     expect([...new Set(sideways)].sort()).toEqual(known.sort());
   });
 
@@ -159,7 +161,7 @@ describe('which way imports run (src/)', () => {
       if (a === b) continue;
       if (rankOf(b) >= rankOf(a)) up.push(key(e));
     }
-    expect([...new Set(up)].sort()).toEqual(Object.keys(KNOWN_VIOLATIONS).sort());
+    expect([...new Set(up)].sort()).toEqual([...KNOWN].sort());
   });
 
   it('every src/ folder has a rank', () => {
