@@ -188,8 +188,22 @@ export function initialState(rng: Rng): { x: bigint[]; sp: bigint; nzcv: number;
 
 // ---- a64el set-up ----
 
+/**
+ * How a64el runs the compared sequence: the interpreter alone, or with every block translated by the
+ * JIT (src/exec/jit) on its first execution, so both execution engines are compared with Unicorn.
+ */
+export type Engine = 'interp' | 'jit';
+
 /** A machine with small DRAM (the cases use two pages), reused across cases. */
-export function newMachine(): Machine { return new Machine({ dramSize: 0x10_0000 }); }
+export function newMachine(engine: Engine = 'interp'): Machine {
+  const m = new Machine({ dramSize: 0x10_0000 });
+  const cache = m.cache as { jitThreshold?: number };
+  if (cache.jitThreshold !== undefined) cache.jitThreshold = engine === 'jit' ? 1 : 0;
+  return m;
+}
+
+/** The engine case `index` runs on: odd cases use the JIT. */
+export function engineOf(index: number): Engine { return (index & 1) !== 0 ? 'jit' : 'interp'; }
 
 const baselines = new WeakMap<Machine, Int32Array>();
 

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type A64Exception, CODE_BASE, type CaseInput, type CaseState, Generator, type GenOptions, getField, hex64, newMachine, runA64el,
+  type A64Exception, CODE_BASE, type CaseInput, type CaseState, type Engine, Generator, type GenOptions, engineOf, getField, hex64, newMachine, runA64el,
 } from './insn-gen.js';
 import { UnicornSession, type UnicornResult } from './unicorn.js';
 import { disassemble } from './disasm.js';
@@ -89,7 +89,7 @@ export async function runUnicornDiff(opts: DiffOptions): Promise<DiffReport> {
   const gen = new Generator(opts);
   const allow = loadAllowlist();
   const session = new UnicornSession();
-  const m = newMachine();
+  const machines: Record<Engine, ReturnType<typeof newMachine>> = { interp: newMachine('interp'), jit: newMachine('jit') };
   const report: DiffReport = {
     seed: opts.seed, cases: 0, instructions: 0, failures: [], allowed: {}, notImplemented: {}, bothRaised: 0,
     perRow: {}, unexercised: [], excludedRows: gen.rows.length - gen.testable.length, testableRows: gen.testable.length, elapsedMs: 0,
@@ -120,8 +120,8 @@ export async function runUnicornDiff(opts: DiffOptions): Promise<DiffReport> {
         excVerdicts.push(session.run(single).then((r) => ({ e, r })));
       }
       if (c.executed === 0) continue;
-      const ours = runA64el(m, c);
-      const self = diffStates(ours, g.stepState, 'one run', 'single-stepped');
+      const ours = runA64el(machines[engineOf(idx)], c);
+      const self = diffStates(ours, g.stepState, `one ${engineOf(idx)} run`, 'single-stepped');
       if (self.length > 0) selfInconsistent.push({ index: idx, diffs: self });
       report.cases++;
       report.instructions += c.executed;
@@ -162,7 +162,7 @@ export async function runUnicornDiff(opts: DiffOptions): Promise<DiffReport> {
     for (const mm of mismatched) {
       if (detailed >= 50) { report.failures.push(`case ${mm.index}: mismatch (not analysed: too many) ${mm.exc} ${mm.diffs.join('; ')}`); continue; }
       detailed++;
-      const text = await analyse(gen, session, m, opts.seed, mm.index, allow, report);
+      const text = await analyse(gen, session, machines[engineOf(mm.index)], opts.seed, mm.index, allow, report);
       if (text !== null) {
         if (report.failures.length < maxReports) report.failures.push(`${text}\n  reproduce: ${reproduce(mm.index)}`);
         else report.failures.push(`case ${mm.index}: mismatch (see the first reports)`);
@@ -213,7 +213,7 @@ async function analyse(gen: Generator, session: UnicornSession, m: ReturnType<ty
   }
   const listing = c.words.map((w, i) => `    ${i === slot ? '=>' : '  '} ${(CODE_BASE + 4 * i).toString(16)}: ${w.toString(16).padStart(8, '0')}  ${dis.text[i]}${c.rows[i] ? `   [${c.rows[i]}]` : ''}`);
   return [
-    `MISMATCH seed=${seed} case=${index}: instruction ${j + 1} of ${c.executed} executed`,
+    `MISMATCH seed=${seed} case=${index} (a64el ${engineOf(index) === 'jit' ? 'with every block JIT-translated' : 'interpreter'}): instruction ${j + 1} of ${c.executed} executed`,
     `  word 0x${word.toString(16).padStart(8, '0')}  ${dis.text[slot]}   [row "${c.rows[slot]}"] (disassembly: ${dis.by})`,
     `  before it: ${operands.join(', ')}`,
     ...(exc !== '' ? [`  ${exc}`] : []),
