@@ -80,18 +80,16 @@ export function routeSvc(s: Int32Array): number {
 }
 
 /**
- * WFI/WFE traps (ASL AArch64.CheckForWFxTrap): EL0 with SCTLR_EL1.nTWx=0 -> EL1 (EL2 with TGE);
- * EL0/EL1 with HCR_EL2.TWx -> EL2; below EL3 with SCR_EL3.TWx -> EL3. Returns the target EL or 0
- * when not trapped.
+ * WFI/WFE traps (ASL AArch64.CheckForWFxTrap): EL0 with SCTLR_EL1.nTWx=0 -> EL1 (EL2 when TGE routes
+ * EL0 exceptions there); EL0/EL1 with EL2 enabled, not in Host (IsInHost needs HCR_EL2.E2H=1, and
+ * this PE has no FEAT_VHE) and HCR_EL2.TWx -> EL2; below EL3 with SCR_EL3.TWx -> EL3. Returns the
+ * target EL or 0 when not trapped.
  */
 export function routeWfxTrap(s: Int32Array, isWfe: boolean): number {
   const el = s[L.PSTATE_EL]!;
   const hcr = effectiveHcr(s);
-  if (el === 0) {
-    const sctlr = (hcr & HCR_TGE) !== 0 ? s[L.SCTLR_EL + 4]! : s[L.SCTLR_EL + 2]!;
-    if ((sctlr & (isWfe ? SCTLR_NTWE : SCTLR_NTWI)) === 0) return (hcr & HCR_TGE) !== 0 ? 2 : 1;
-  }
-  if (el <= 1 && (hcr & HCR_TGE) === 0 && (hcr & (isWfe ? HCR_TWE : HCR_TWI)) !== 0) return 2;
+  if (el === 0 && (s[L.SCTLR_EL + 2]! & (isWfe ? SCTLR_NTWE : SCTLR_NTWI)) === 0) return (hcr & HCR_TGE) !== 0 ? 2 : 1;
+  if (el <= 1 && (hcr & (isWfe ? HCR_TWE : HCR_TWI)) !== 0) return 2;
   if (el < 3 && haveEl(s, 3) && (s[L.SCR_EL3]! & (isWfe ? SCR_TWE : SCR_TWI)) !== 0) return 3;
   return 0;
 }
