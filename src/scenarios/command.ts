@@ -12,10 +12,12 @@ import type { CliIo } from '../cli/io.js';
 import { BUILTIN_SCENARIOS, type ScenarioDef } from './builtin.js';
 import { ScenarioFileError, loadScenarioFile } from './file.js';
 import { renderReport, renderTable } from './report.js';
-import { runScenarios } from './run.js';
-import './world-backend.js';
+import { type BackendFactory, runScenarios } from './run.js';
+import { scenarioWorldSpec, worldBackendFor } from './world-backend.js';
+import { createWorld } from '../machine/world.js';
+import { TraceFile, splitTraceOption } from '../cli/trace-file.js';
 
-export const SCENARIOS_USAGE = `a64el scenarios [NAME...] [--file FILE]... [--json] [--dmesg] [--verbose] [--table] [--list]
+export const SCENARIOS_USAGE = `a64el scenarios [NAME...] [--file FILE]... [--json] [--dmesg] [--verbose] [--table] [--list] [--trace FILE]
     Replay Linux boot orders with pKVM and FF-A on the emulated machine and report who believes what.
     NAME           run only these scenarios (default: all built-in ones, then those of --file)
     --file FILE    also load scenarios from FILE (format a64el-scenarios/1, see src/scenarios/file.ts)
@@ -24,9 +26,22 @@ export const SCENARIOS_USAGE = `a64el scenarios [NAME...] [--file FILE]... [--js
     --verbose      show x0-x7 of every call
     --table        print only the side-by-side table
     --list         list the scenarios and exit
+    --trace FILE   record every exception entry/return and FF-A call of the run, boot included, and
+                   write FILE (Chrome trace JSON for ui.perfetto.dev when FILE ends in .json, else a
+                   text timeline); with several scenarios, one file each: FILE with -NAME before the
+                   extension. Written atomically.
 `;
 
-export function scenariosCommand(argv: string[], io: CliIo): number {
+/** `--trace FILE` for scenario NAME when several scenarios run: FILE-NAME.ext. */
+function tracePath(file: string, name: string, several: boolean): string {
+  if (!several) return file;
+  const dot = file.lastIndexOf('.');
+  const slash = file.lastIndexOf('/');
+  return dot > slash ? `${file.slice(0, dot)}-${name}${file.slice(dot)}` : `${file}-${name}`;
+}
+
+export function scenariosCommand(argvIn: string[], io: CliIo): number {
+  const { argv, traceFile } = splitTraceOption(argvIn);
   const { values, positionals } = parseArgs({
     args: argv, strict: true, allowPositionals: true,
     options: {
@@ -58,7 +73,21 @@ export function scenariosCommand(argv: string[], io: CliIo): number {
     }
     chosen = positionals.map((n) => all.find((s) => s.name === n)!);
   }
-  const results = runScenarios(chosen);
+  let backend: BackendFactory | undefined;
+  if (traceFile !== undefined) {
+    if (traceFile === '') { io.err('a64el scenarios: --trace needs a file name\n'); return 2; }
+    const several = chosen.length > 1;
+    // The recorder is attached before boot, so the trace shows firmware boot, pKVM init and every call.
+    backend = (def) => {
+      const world = createWorld(scenarioWorldSpec(def));
+      const trace = new TraceFile(world.machine.cpu, tracePath(traceFile, def.name, several));
+      world.boot({ pkvmInit: false });
+      const be = worldBackendFor(world);
+      const release = be.dispose;
+      return { ...be, dispose: () => { release?.(); io.err(trace.write()); } };
+    };
+  }
+  const results = runScenarios(chosen, backend === undefined ? {} : { backend });
   if (values.json === true) io.out(`${JSON.stringify(results, null, 2)}\n`);
   else if (values.table === true) io.out(`${renderTable(results)}\n`);
   else io.out(renderReport(results, { dmesg: values.dmesg === true, verbose: values.verbose === true }));
