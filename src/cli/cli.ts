@@ -7,6 +7,7 @@ import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';
 import { runCommand, startCommand } from './run.js';
 import { vectorsCommand } from './vectors.js';
 import { SCENARIOS_USAGE, scenariosCommand } from '../scenarios/command.js';
+import { exploreCommand } from '../explore/command.js';
 
 /** A command returns its exit status, or a promise of it (a long-lived one: `run --gdb`). */
 export type Command = (argv: string[], io: CliIo) => number | Promise<number>;
@@ -37,6 +38,8 @@ export const USAGE = `Usage:
                             still go to stdout
   a64el scenario(s) [NAME...] [--file FILE]... [--json] [--dmesg] [--verbose] [--table] [--list]
       Replay Linux boot orders with pKVM and FF-A (the main job); see below.
+  a64el explore [--json] [--jobs N]
+      Every placement of the boot steps under every pKVM/SPMC policy: classes and rules (docs/explore.md).
   a64el start
       The main job: run every built-in boot-order scenario and print the side-by-side comparison
       (what \`npm start\` runs).
@@ -51,6 +54,7 @@ const COMMANDS: Record<string, Command> = {
   vectors: vectorsCommand,
   scenario: scenariosCommand,
   scenarios: scenariosCommand,
+  explore: exploreCommand,
   start: (argv, io) => scenariosCommand(argv, io),
   demo: startCommand,
   help: (_argv, io) => { io.out(USAGE); return EXIT_OK; },
