@@ -7,6 +7,7 @@
  * The views of pKVM and the SPMC are normalised here (PkvmView, SpmcView) so the report does not
  * depend on how those components store their state; scenarios/observe.ts builds them.
  */
+import { type CyclesByEl, formatCyclesByEl } from '../timing/accounting.js';
 import { FFA_ERROR, FFA_FEATURES, FFA_VERSION, ffaFunctionName, ffaStatusName, smcFunctionName } from '../ffa/abi.js';
 import type { ElLabel, HostCallRecord } from '../firmware/host/conduit.js';
 import { errnoName } from '../firmware/host/driver-core.js';
@@ -138,6 +139,8 @@ export interface ScenarioSummary {
   failures: number;
   hostCalls: number;
   cycles: number;
+  /** Cycles per EL and world, `EL1 / EL2 / EL3 / S-EL1 / S-EL0` ("" without a real machine). */
+  cyclesByEl: string;
 }
 
 export interface ScenarioResult {
@@ -154,6 +157,8 @@ export interface ScenarioResult {
   summary: ScenarioSummary;
   /** Total CPU cycles at the end of boot (firmware boot included). */
   cycles: number;
+  /** Where those cycles were spent, per EL and world (null without a real machine). */
+  cyclesByEl: CyclesByEl | null;
   /** Wall-clock milliseconds the scenario took to run (machine creation included). */
   wallMs: number;
 }
@@ -318,7 +323,7 @@ export function computeFindings(
 
 export function summarise(
   def: ScenarioDef, host: HostView, pkvm: PkvmView, spmc: SpmcView, calls: readonly CallView[], findings: readonly Finding[],
-  closure: NegotiationClosure | null, cycles: number,
+  closure: NegotiationClosure | null, cycles: number, byEl: CyclesByEl | null = null,
 ): ScenarioSummary {
   const version = calls.find((c) => c.fid === hex(FFA_VERSION) && c.conduit === 'smc' && !c.caller.startsWith('load_uefi_certs'));
   const coreInitAt = version === undefined ? 'never'
@@ -347,6 +352,7 @@ export function summarise(
     failures: count('failure'),
     hostCalls: calls.length,
     cycles,
+    cyclesByEl: byEl === null ? '' : [byEl.el1, byEl.el2, byEl.el3, byEl.sel1, byEl.sel0].map((c) => String(Math.round(c))).join(' / '),
   };
 }
 
@@ -440,6 +446,7 @@ export function renderScenario(r: ScenarioResult, opts: RenderOptions = {}): str
     L.push('dmesg');
     for (const d of r.dmesg) L.push(`  [${lpad(String(Math.round(d.cycles)), 9)}] ${d.text}`);
   }
+  if (r.cyclesByEl !== null) L.push(formatCyclesByEl(r.cyclesByEl));
   L.push(`(${r.calls.length} host calls, ${Math.round(r.cycles)} cycles, ${r.wallMs.toFixed(0)} ms)`);
   return L.join('\n');
 }
@@ -460,6 +467,7 @@ const TABLE_ROWS: readonly [string, (s: ScenarioSummary) => string][] = [
   ['spec violations', (s) => String(s.specViolations)],
   ['host calls', (s) => String(s.hostCalls)],
   ['cycles', (s) => String(Math.round(s.cycles))],
+  ['cycles EL1/EL2/EL3/S-EL1/S-EL0', (s) => s.cyclesByEl],
 ];
 
 /** The side-by-side table across scenarios. */

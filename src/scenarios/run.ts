@@ -6,6 +6,7 @@
  * (scenarios/world-backend.ts: EL3 monitor, SPMD, SPMC, pKVM, all through the exception model) or,
  * in unit tests of the report, a scripted stand-in.
  */
+import type { CyclesByEl } from '../timing/accounting.js';
 import { FFA_VERSION } from '../ffa/abi.js';
 import type { Conduit, HostCallRecord } from '../firmware/host/conduit.js';
 import type { HostMemory } from '../firmware/host/ffa-driver.js';
@@ -30,6 +31,8 @@ export interface ScenarioBackend {
   spmcView(): SpmcView;
   /** The CPU cycle counter. */
   cycles(): number;
+  /** Cycles per EL and world (timing/accounting.ts), when the backend is a real machine. */
+  cyclesByEl?(): CyclesByEl;
   /** Release observers (the machine itself is garbage once the result is built). */
   dispose?(): void;
 }
@@ -103,6 +106,7 @@ function run(def: ScenarioDef, be: ScenarioBackend, t0: number): ScenarioResult 
   const initcalls = kernel.initcalls.map((ic) => initcallView(ic, kernel.records));
   const findings = computeFindings(host, pkvm, spmc, calls, closure, initcalls);
   const cycles = be.cycles();
+  const byEl = be.cyclesByEl?.() ?? null;
   const result: ScenarioResult = {
     name: def.name,
     title: def.title,
@@ -113,8 +117,9 @@ function run(def: ScenarioDef, be: ScenarioBackend, t0: number): ScenarioResult 
     beliefs: { host, pkvm, spmc },
     negotiationClosure: closure,
     findings,
-    summary: summarise(def, host, pkvm, spmc, calls, findings, closure, cycles),
+    summary: summarise(def, host, pkvm, spmc, calls, findings, closure, cycles, byEl),
     cycles,
+    cyclesByEl: byEl,
     wallMs: performance.now() - t0,
   };
   if (def.description !== undefined) result.description = def.description;

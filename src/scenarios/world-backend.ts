@@ -8,6 +8,7 @@
  * has beliefs() and pageState(); the SPMC has no beliefs accessor, so spmcBeliefs() reads the public
  * endpoint table of its dispatcher (SpmcCore.ep, slot 0 = the Normal-world endpoint).
  */
+import { cyclesByEl } from '../timing/accounting.js';
 import { ffaVersionString } from '../ffa/abi.js';
 import { PKVM_INIT_HCALL, PKVM_PROT_FINALIZE_HCALL, type Pkvm } from '../firmware/el2/pkvm.js';
 import { NWD } from '../firmware/spmc/endpoints.js';
@@ -140,6 +141,7 @@ export function worldBackendFor(world: World): ScenarioBackend {
     pkvmView: (pages) => pkvmView(world.pkvm, pages),
     spmcView: () => spmcBeliefs(world.spmc, world.spmd),
     cycles: () => world.machine.cpu.cycles,
+    cyclesByEl: () => cyclesByEl(world.machine.cpu),
     dispose: () => conduit.dispose(),
   };
 }
