@@ -29,13 +29,15 @@ export const USAGE = `Usage:
       --gdb PORT            wait for GDB on 127.0.0.1:PORT (target remote) and let it drive; after
                             a detach the guest runs on to its end
       --gdb-timeout S       give up when GDB has not connected (or has been idle) for S seconds
-  a64el vectors FILE|DIR... [--reporter text|junit] [--output FILE]
+  a64el vectors FILE|DIR... [--reporter text|junit] [--output FILE] [--jobs N] [--shard i/n]
       Run test vectors, call and image (a64el-vector/1 JSON; a directory is searched recursively
       for *.json). Prints one line per vector, then "N passed, M failed"; exit status 0 only if
       all pass (1 if any fails, 2 for usage errors).
       --reporter junit      print JUnit XML on stdout instead of the text lines
       --output FILE         write the report (text or JUnit) to FILE, atomically; the text lines
                             still go to stdout
+      --jobs N              run the files on N worker threads; results are reported in file order
+      --shard i/n           run only every n-th file from the i-th (split a suite across machines)
   a64el scenario(s) [NAME...] [--file FILE]... [--json] [--dmesg] [--verbose] [--table] [--list]
       Replay Linux boot orders with pKVM and FF-A (the main job); see below.
   a64el explore [--json] [--jobs N]
