@@ -1,7 +1,9 @@
 /**
  * "No hooks installed = no cost" (DESIGN practice 11), measured on the ALU loop of aesthetics.md
  * Part 4 (loop: ADD X1,X1,#1; SUBS X0,X0,#1; B.NE loop; BRK #0), 3M instructions per task call:
- *   plain                 a Machine, no API object: the plain loop
+ *   plain                 a Machine, no API object: the plain loop (with the block JIT, exec/jit)
+ *   plain, a second one   the same on another Machine: the noise between two identical machines
+ *   plain, JIT off        the interpreter alone: what the instrumented loop is the twin of
  *   api, no hooks         the same through createMachine(): still the plain loop
  *   hooks added+deleted   code, memory and exception hooks added then deleted: back to the plain loop
  *   exception hook        an FF-A/exception hook (CPU observers only): the plain loop
@@ -9,7 +11,8 @@
  *   cycle budget          emuStart({ cycles }) far away: the instrumented loop, no hooks
  *   memory hook elsewhere a MemWrite hook on another range: instrumented loop + hooked bus
  *   code hook on the loop a callback per instruction (an allocation + a BigInt each)
- * It prints MIPS per variant and each variant's time relative to "plain".
+ * It prints MIPS per variant and each variant's time relative to "plain". The instrumented loop never
+ * enters JIT-translated blocks, so its cost is measured against "JIT off" as much as against "plain".
  *
  * Run: npx tsx bench/hooks.bench.ts
  * (or, without tsx: npx tsc -p . && npx tsc bench/hooks.bench.ts --outDir .a64el-tmp --target es2022
@@ -57,6 +60,9 @@ function runEmu(e: Emulator, extra: { cycles?: number } = {}): void {
 }
 
 const plain = plainMachine();
+const plain2 = plainMachine();                 // a second one: how much two identical machines differ
+const interp = plainMachine();
+interp.cache.jitThreshold = 0;                 // the interpreter alone (what the instrumented loop is a twin of)
 const apiNoHooks = emu();
 const addedDeleted = emu();
 for (const h of [
@@ -86,6 +92,8 @@ codeOnLoop.hookAdd(HookType.Code, () => { seen++; }, { begin: BigInt(BASE), end:
 
 const variants: [string, () => void][] = [
   ['plain (Machine, no API)', () => runPlain(plain)],
+  ['plain, a second Machine', () => runPlain(plain2)],
+  ['plain, JIT off (interpreter)', () => runPlain(interp)],
   ['api, no hooks', () => runEmu(apiNoHooks)],
   ['hooks added+deleted', () => runEmu(addedDeleted)],
   ['exception/FF-A hook only', () => runEmu(excHook)],

@@ -249,8 +249,8 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
   }
 }
 
-/** Translate the block at slot `idx` of `page` (exec/jit); a host without `new Function` interprets. */
-function translateAt(ctx: ExecContext, cache: PredecodeCache, page: CodePage, idx: number): JitBlock | undefined {
+/** Translate the block at slot `idx` of `page` (exec/jit); a host without `new Function` interprets. Also used by exec/run-hooked.ts. */
+export function translateAt(ctx: ExecContext, cache: PredecodeCache, page: CodePage, idx: number): JitBlock | undefined {
   let b: JitBlock;
   try {
     b = translateBlock(ctx, page, idx, execute);

@@ -11,6 +11,11 @@
  * Per instruction this loop adds: a code-hook check when the current page has hooks (per-page bits,
  * as Unicorn marks translation blocks), the cycle budget, and a stop-request check after each
  * instruction (so a hook's stop takes effect at once, not at the next block).
+ *
+ * Blocks translated by the JIT (exec/jit) are entered, as `run` enters them, when nothing needs to
+ * see single instructions there: no code hook or breakpoint on the page, no block or memory hooks
+ * (a translated block reaches the real bus), no cycle budget and no single step. A wall-clock
+ * deadline bounds each entry to JIT_CHUNK instructions, so it is still looked at often.
  */
 import * as L from '../state/layout.js';
 import { isSecure } from '../state/cpu-state.js';
@@ -23,7 +28,10 @@ import { decode } from '../decode/decoder.js';
 import { type ExecContext, NATIVE_PC_HI, NATIVE_PC_HI_MASK, Status, StopReason } from './context.js';
 import type { PredecodeCache } from './predecode.js';
 import { instructionAbort, undefinedInstruction } from './raise.js';
-import { type ReturnPoint, execute } from './interpreter.js';
+import { type ReturnPoint, execute, translateAt } from './interpreter.js';
+
+/** Most instructions one JIT block entry may retire while a deadline is set (~1 ms of a tight loop). */
+const JIT_CHUNK = 1 << 20;
 
 /** What the instrumented loop calls out to. Built by the embedding API (src/api/hooks.ts). */
 export interface RunHooks {
@@ -88,6 +96,10 @@ export function runHooked(ctx: ExecContext, cache: PredecodeCache, maxInstructio
   // As in run: block starts that retire no instruction (native code, an exception taken at fetch)
   // spend no budget, so a loop of them is bounded separately, one spin per block start.
   let spins = 2 * maxInstructions + 16;
+  // Translated blocks may run where no instruction needs to be seen one by one (see the header).
+  const jitOk = cache.jitThreshold > 0 && xctx === ctx && !hooks.blockOn && cycleLimit === Infinity && steps === Infinity;
+  const jitThreshold = cache.jitThreshold;
+  const mayLoop = ret === null;
   ctx.stopReason = StopReason.None;
 
   for (;;) {
@@ -155,10 +167,26 @@ export function runHooked(ctx: ExecContext, cache: PredecodeCache, maxInstructio
       hooks.stopPending = true;
     }
     const hooked = hooks.codeAll || codePages[pcLo >>> 12] !== 0;
+    let idx = (pcLo & 0xfff) >>> 2;
+
+    // ---- a translated block where nothing is hooked (as in run) ----
+    if (jitOk && !hooked) {
+      const blocks = page.blocks;
+      let b = blocks !== null ? blocks[idx] : undefined;
+      if (b === undefined) {
+        let hits = page.hits;
+        if (hits === null) { hits = new Uint8Array(1024); page.hits = hits; }
+        if (++hits[idx]! >= jitThreshold) b = translateAt(ctx, cache, page, idx);
+      }
+      const budget = deadline === Infinity ? remaining : Math.min(remaining, JIT_CHUNK);
+      if (b !== undefined && budget >= b.len) {
+        remaining -= b.fn(budget, mayLoop);
+        continue;
+      }
+    }
 
     // ---- inner loop: sequential instructions within this page ----
     const ops = page.ops, words = page.words;
-    let idx = (pcLo & 0xfff) >>> 2;
     for (;;) {
       const w = words[idx]!;
       if (hooked) {

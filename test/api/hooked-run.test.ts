@@ -50,6 +50,17 @@ describe('instrumented loop = plain loop on every committed image', () => {
       expect(reads + writes).toBeGreaterThan(0);
       expect(exc).toBeGreaterThan(0);
 
+      // Translated blocks inside the instrumented loop: a code hook far away and a deadline keep the
+      // instrumented loop selected while nothing on the image's pages is hooked.
+      const jitted = boot(image);
+      jitted.machine.cache.jitThreshold = 1;
+      let far = 0;
+      jitted.hookAdd(HookType.Code, () => { far++; }, { begin: 0x4700_0000n, end: 0x4700_0fffn });
+      const r2 = jitted.emuStart({ count: 2_000_000, timeoutMs: 600_000 });
+      expect(r2.stop).toBe(r0.stop);
+      expect(fingerprint(jitted)).toEqual(want);
+      expect(far).toBe(0);
+
       // Cycle budgets: run in slices of 997 cycles until it exits.
       const sliced = boot(image);
       let r = sliced.emuStart({ cycles: 997 });
