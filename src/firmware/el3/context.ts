@@ -15,8 +15,9 @@
  */
 import * as L from '../../state/layout.js';
 
-/** Word offsets of x0..x30 (two words each). */
+/** Word offsets of x0..x30 (two words each): state words 0..61. */
 const GPR_WORDS = 62;
+if (L.X !== 0) throw new Error('context.ts expects the GPRs at state word 0');
 
 function offsets(regs64: readonly number[]): Int32Array {
   const out = new Int32Array(GPR_WORDS + 2 * regs64.length);
@@ -48,23 +49,52 @@ const EL0_REGS: readonly number[] = [
 const EL1_OFFS = offsets(EL1_REGS);
 const EL0_OFFS = offsets(EL0_REGS);
 
-/** A saved context: `offs[i]` is the state word that `words[i]` holds. */
+/**
+ * A saved context: `offs[i]` is the state word that `words[i]` holds. The GPRs are state words 0..61
+ * in order (layout.ts: X = 0) and move as one block copy (TypedArray.set on views made once); the
+ * other words go through their offsets (`sys`). Saving or restoring allocates nothing after the
+ * first use with a given state buffer and first restored register.
+ */
 export class SavedContext {
   readonly words: Int32Array;
+  /** State offsets of words[GPR_WORDS...]. */
+  private readonly sys: Int32Array;
+  /** The state buffer the views below look at, and its GPR words [2k, 62) by k (made on first use). */
+  private view: Int32Array | null = null;
+  private readonly stateGprs: (Int32Array | undefined)[] = [];
+  /** words[2k, 62) by k. */
+  private readonly savedGprs: (Int32Array | undefined)[] = [];
+
   constructor(private readonly offs: Int32Array) {
     this.words = new Int32Array(offs.length);
+    this.sys = offs.slice(GPR_WORDS);
   }
 
   /** Copy the live state into this context. */
   save(s: Int32Array): void {
-    const w = this.words, o = this.offs;
-    for (let i = 0; i < o.length; i++) w[i] = s[o[i]!]!;
+    const w = this.words, o = this.sys;
+    w.set(this.stateGprsFrom(s, 0), 0);
+    for (let i = 0, n = o.length; i < n; i++) w[GPR_WORDS + i] = s[o[i]!]!;
   }
 
   /** Copy this context into the live state, skipping x0..x(firstGpr-1) (they carry a message). */
   restore(s: Int32Array, firstGpr = 0): void {
-    const w = this.words, o = this.offs;
-    for (let i = 2 * firstGpr; i < o.length; i++) s[o[i]!] = w[i]!;
+    const w = this.words, o = this.sys;
+    if (firstGpr < 31) {
+      this.stateGprsFrom(s, firstGpr);   // (re)binds the views to s
+      let v = this.savedGprs[firstGpr];
+      if (v === undefined) { v = w.subarray(2 * firstGpr, GPR_WORDS); this.savedGprs[firstGpr] = v; }
+      s.set(v, 2 * firstGpr);
+    }
+    for (let i = 0, n = o.length; i < n; i++) s[o[i]!] = w[GPR_WORDS + i]!;
+  }
+
+  /** The view of s[2k, 62). */
+  private stateGprsFrom(s: Int32Array, k: number): Int32Array {
+    if (this.view !== s) { this.view = s; this.stateGprs.length = 0; }
+    let v = this.stateGprs[k];
+    if (v === undefined) { v = s.subarray(2 * k, GPR_WORDS); this.stateGprs[k] = v; }
+    return v;
   }
 
   /** A saved register by its state offset (cold path: setup and tests). */

@@ -269,8 +269,7 @@ export class Spmd {
     if (this.state !== SpmcState.On) return this.error(A.FFA_RET_NOT_SUPPORTED);
     const n = this.transferCount(call, this.nsVersion, this.spmcNwdVersion);
     this.saveNs();
-    this.captureMessage(call, n, this.nsVersion < V12);
-    this.switchTo(false, n, false);
+    this.switchWithMessage(false, call, n, this.nsVersion < V12);
     return Exit.Switched;
   }
 
@@ -283,17 +282,26 @@ export class Spmd {
     return call.smc64 && versionOut >= V12 ? 18 : 8;
   }
 
-  /** Copy the outgoing message (x0 = the FID) from the live registers. */
-  private captureMessage(call: SmcCall, n: number, zeroExtended: boolean): void {
-    const s = this.host.s, m = this.msg;
-    for (let i = 0; i < 2 * n; i++) m[i] = s[i]!;
-    m[0] = call.fid | 0; m[1] = 0;
-    // TF-A std_svc_smc_handler clears the top halves of x1-x4 for SMC32 calls (x5-x7 pass as they are).
-    if (!call.smc64) { m[3] = 0; m[5] = 0; m[7] = 0; m[9] = 0; }
-    if (n === 18 && zeroExtended) for (let i = 16; i < 36; i++) m[i] = 0;
-  }
-
   private saveNs(): void { this.nsCtx.save(this.host.s); }
+
+  /**
+   * Switch to the other world carrying the caller's x0..x(n-1) (spmd_smc_switch_state): the caller's
+   * context is saved already and the live x0..x(n-1) are the message, so the destination's context is
+   * restored around them and the message is fixed up in place: x0 = the FID (hint cleared), SMC32
+   * calls get the top halves of x1-x4 cleared (TF-A std_svc_smc_handler; x5-x7 pass as they are), and
+   * x8-x17 are zero when the source does not speak v1.2.
+   */
+  private switchWithMessage(toNs: boolean, call: SmcCall, n: number, zeroExtended: boolean): void {
+    const s = this.host.s;
+    (toNs ? this.nsCtx : this.secCtx[0]!).restore(s, n);
+    s[0] = call.fid | 0; s[1] = 0;
+    // TF-A std_svc_smc_handler clears the top halves of x1-x4 for SMC32 calls (x5-x7 pass as they are).
+    if (!call.smc64) { s[3] = 0; s[5] = 0; s[7] = 0; s[9] = 0; }
+    if (n === 18 && zeroExtended) for (let i = 16; i < 36; i++) s[i] = 0;
+    setScr(s, !toNs, false);
+    this.switches++;
+    this.host.charge(this.host.costs.worldSwitch);
+  }
 
   /**
    * Switch to the other world: restore its context, place the n message registers, flip SCR_EL3.NS.
@@ -374,8 +382,8 @@ export class Spmd {
         return this.error(A.FFA_RET_NOT_SUPPORTED);
     }
     const n = this.transferCount(call, this.spmcNwdVersion, this.nsVersion);
-    this.captureMessage(call, n, this.spmcNwdVersion < V12);
-    this.switchTo(true, n, true);
+    this.secCtx[0]!.save(this.host.s);
+    this.switchWithMessage(true, call, n, this.spmcNwdVersion < V12);
     return Exit.Switched;
   }
 
