@@ -180,7 +180,11 @@ export function runHooked(ctx: ExecContext, cache: PredecodeCache, maxInstructio
       }
       const budget = deadline === Infinity ? remaining : Math.min(remaining, JIT_CHUNK);
       if (b !== undefined && budget >= b.len) {
-        remaining -= b.fn(budget, mayLoop);
+        const ran = b.fn(budget, mayLoop);
+        remaining -= ran;
+        // The deadline is looked at every 1024 block starts; a translated block may have retired up
+        // to JIT_CHUNK instructions, so count those too (else 1024 x JIT_CHUNK between two looks).
+        clock += ran;
         continue;
       }
     }

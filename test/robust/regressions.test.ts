@@ -74,3 +74,17 @@ describe('guest console output cannot exhaust the host', () => {
     expect(m.bus.uart.dropped).toBe(1000);
   });
 });
+
+describe('wall-clock limits hold with translated code', () => {
+  // run-hooked looked at the deadline every 1024 block starts, and a translated loop block retires
+  // up to JIT_CHUNK (2^20) instructions per start: a guest spinning in `b .` ran about 2^30
+  // instructions (seconds) past its deadline. A limit must stop a stuck guest promptly.
+  it('a guest spinning in a translated loop stops within a second of its timeoutMs', () => {
+    const m = new Machine();
+    loadRaw(m, new Uint8Array([0x00, 0x00, 0x00, 0x14]), 0x4000_0000n);   // b .
+    const t0 = performance.now();
+    const r = m.run({ maxInstructions: 1e12, timeoutMs: 300 });
+    expect(r.reason).toBe(StopReason.Requested);
+    expect(performance.now() - t0).toBeLessThan(1300);
+  });
+});
