@@ -13,11 +13,15 @@ import { exploreCommand } from '../explore/command.js';
 export type Command = (argv: string[], io: CliIo) => number | Promise<number>;
 
 export const USAGE = `Usage:
+  a64el --timeout SECONDS COMMAND ...   (any command; --timeout may also follow it)
+      Wall-clock limit: 'run' stops the guest at the limit and reports where it is; any command
+      still running shortly after is stopped. Exit status 124, as timeout(1).
   a64el run IMAGE [--max-instructions N] [--json] [--trace [FILE.json]] [--raw ADDR] [--cycles]
                   [--timing NAME] [--timing-model fixed|pipeline] [--gdb PORT [--gdb-timeout S]]
       Run an ELF firmware image from reset at EL3 (QEMU virt memory map). The guest's PL011
       output streams to stdout; the exit status is the guest's semihosting exit code.
       --max-instructions N  stop after N instructions (default 100000000): exit status 124
+      --max-cycles N        stop once N cycles have passed: exit status 124
       --json                print the final state as JSON on stdout (UART text in its "uart" field)
       --trace               one line per exception entry and return on stderr
       --trace FILE.json     record exceptions, FF-A calls and world switches; write Chrome trace

@@ -11,7 +11,7 @@ import { EC_NAMES } from '../exceptions/kinds.js';
 import { LoaderError } from '../loader/elf.js';
 import { Machine, type RunResult, STOP_REASON_NAMES, StopReason } from '../machine/machine.js';
 import { loadElf, loadRaw } from '../machine/load.js';
-import { describeStop } from '../vectors/image-runner.js';
+import { describePlace, describeStop } from '../vectors/image-runner.js';
 import { PROFILES, type TimingModel } from '../timing/profile.js';
 import { formatCyclesByEl } from '../timing/accounting.js';
 import { type CliIo, EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE, LineBuffer } from './io.js';
@@ -39,6 +39,10 @@ function parseCount(text: string, what: string): number {
 export interface RunOptions {
   image: string;
   maxInstructions: number;
+  /** `--max-cycles N`: stop once the cycle counter advanced by N (exit status 124). */
+  maxCycles?: number;
+  /** Wall-clock limit for the guest run, ms (`--timeout`: main.ts passes the deadline in A64EL_DEADLINE). */
+  timeoutMs?: number;
   json: boolean;
   trace: boolean;
   /** Load a flat binary at this address instead of parsing ELF. */
@@ -65,6 +69,7 @@ export function runCommand(argvIn: string[], io: CliIo): number | Promise<number
     strict: true,
     options: {
       'max-instructions': { type: 'string' },
+      'max-cycles': { type: 'string' },
       json: { type: 'boolean', default: false },
       trace: { type: 'boolean', default: false },
       raw: { type: 'string' },
@@ -84,6 +89,10 @@ export function runCommand(argvIn: string[], io: CliIo): number | Promise<number
     trace: values.trace === true,
     cycles: values.cycles === true,
   };
+  if (values['max-cycles'] !== undefined) opts.maxCycles = parseCount(values['max-cycles'], '--max-cycles');
+  // The wall-clock guard of main.ts (--timeout): stop the guest at the deadline and say where it is.
+  const deadline = Number(process.env['A64EL_DEADLINE'] ?? NaN);
+  if (Number.isFinite(deadline)) opts.timeoutMs = Math.max(1, deadline - Date.now());
   if (values.timing !== undefined) {
     if (PROFILES[values.timing] === undefined) throw usage(`--timing must be one of ${Object.keys(PROFILES).join(', ')}, got "${values.timing}"`);
     opts.timing = values.timing;
@@ -166,15 +175,24 @@ export function finishRun(p: PreparedRun, result: RunResult, opts: RunOptions, i
   if (opts.cycles) io.err(`a64el: ${result.cycles} cycles (${machine.config.timing.name}, ${machine.config.timingModel}); ${formatCyclesByEl(machine.cyclesByEl())}\n`);
   // Exit statuses are 8 bits, as for QEMU, whose process exits with the guest's code.
   if (result.reason === StopReason.Exit) return result.exitCode & 0xff;
-  io.err(`a64el: ${opts.image}: ${describeStop(machine, result.reason, opts.maxInstructions)}, after ${result.instructions} instructions\n`);
-  return result.reason === StopReason.Budget ? EXIT_BUDGET : EXIT_STOPPED;
+  // A limit (instructions, cycles, wall clock) ends a guest that does not exit: 124, as timeout(1).
+  const timedOut = result.reason === StopReason.Requested && opts.timeoutMs !== undefined;
+  const why = result.reason === StopReason.CycleBudget ? `reached --max-cycles (${opts.maxCycles}) without exiting: ${describePlace(machine)}`
+    : timedOut ? `reached the wall-clock limit (--timeout) without exiting: ${describePlace(machine)}`
+    : describeStop(machine, result.reason, opts.maxInstructions);
+  io.err(`a64el: ${opts.image}: ${why}, after ${result.instructions} instructions\n`);
+  return result.reason === StopReason.Budget || result.reason === StopReason.CycleBudget || timedOut ? EXIT_BUDGET : EXIT_STOPPED;
 }
 
 /** runImage, also returning the run's result (null when the image could not be loaded). */
 export function execImage(opts: RunOptions, io: CliIo): { status: number; result: RunResult | null } {
   const p = prepareRun(opts, io);
   if ('status' in p) return { status: p.status, result: null };
-  const result = p.machine.run({ maxInstructions: opts.maxInstructions });
+  const result = p.machine.run({
+    maxInstructions: opts.maxInstructions,
+    ...(opts.maxCycles !== undefined ? { maxCycles: opts.maxCycles } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  });
   return { status: finishRun(p, result, opts, io), result };
 }
 
