@@ -49,6 +49,38 @@ const EL0_REGS: readonly number[] = [
 const EL1_OFFS = offsets(EL1_REGS);
 const EL0_OFFS = offsets(EL0_REGS);
 
+/** Copies between the state and words[GPR_WORDS...] of a context. */
+interface SysCopy { save(s: Int32Array, w: Int32Array): void; restore(s: Int32Array, w: Int32Array): void }
+const sysCopies = new Map<string, SysCopy>();
+
+/**
+ * The copies for one shape, as straight-line code (`w[62] = s[82]; ...`): the offsets are this file's
+ * layout constants, so the generated text holds only integers from the tables above. An indexed gather
+ * through `sys` was the most expensive part of a world switch. Hosts without code generation (CSP)
+ * get the loops.
+ */
+function sysCopy(sys: Int32Array): SysCopy {
+  const key = sys.join(',');
+  let c = sysCopies.get(key);
+  if (c !== undefined) return c;
+  try {
+    let save = '', restore = '';
+    sys.forEach((o, i) => {
+      save += `w[${GPR_WORDS + i}] = s[${o | 0}];\n`;
+      restore += `s[${o | 0}] = w[${GPR_WORDS + i}];\n`;
+    });
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    c = { save: new Function('s', 'w', save) as SysCopy['save'], restore: new Function('s', 'w', restore) as SysCopy['restore'] };
+  } catch {
+    c = {
+      save(s: Int32Array, w: Int32Array): void { for (let i = 0; i < sys.length; i++) w[GPR_WORDS + i] = s[sys[i]!]!; },
+      restore(s: Int32Array, w: Int32Array): void { for (let i = 0; i < sys.length; i++) s[sys[i]!] = w[GPR_WORDS + i]!; },
+    };
+  }
+  sysCopies.set(key, c);
+  return c;
+}
+
 /**
  * A saved context: `offs[i]` is the state word that `words[i]` holds. The GPRs are state words 0..61
  * in order (layout.ts: X = 0) and move as one block copy (TypedArray.set on views made once); the
@@ -65,28 +97,32 @@ export class SavedContext {
   /** words[2k, 62) by k. */
   private readonly savedGprs: (Int32Array | undefined)[] = [];
 
+  /** The copies of the words after the GPRs (shared by every context of this shape). */
+  private readonly copy: SysCopy;
+
   constructor(private readonly offs: Int32Array) {
     this.words = new Int32Array(offs.length);
     this.sys = offs.slice(GPR_WORDS);
+    this.copy = sysCopy(this.sys);
   }
 
   /** Copy the live state into this context. */
   save(s: Int32Array): void {
-    const w = this.words, o = this.sys;
+    const w = this.words;
     w.set(this.stateGprsFrom(s, 0), 0);
-    for (let i = 0, n = o.length; i < n; i++) w[GPR_WORDS + i] = s[o[i]!]!;
+    this.copy.save(s, w);
   }
 
   /** Copy this context into the live state, skipping x0..x(firstGpr-1) (they carry a message). */
   restore(s: Int32Array, firstGpr = 0): void {
-    const w = this.words, o = this.sys;
+    const w = this.words;
     if (firstGpr < 31) {
       this.stateGprsFrom(s, firstGpr);   // (re)binds the views to s
       let v = this.savedGprs[firstGpr];
       if (v === undefined) { v = w.subarray(2 * firstGpr, GPR_WORDS); this.savedGprs[firstGpr] = v; }
       s.set(v, 2 * firstGpr);
     }
-    for (let i = 0, n = o.length; i < n; i++) s[o[i]!] = w[GPR_WORDS + i]!;
+    this.copy.restore(s, w);
   }
 
   /** The view of s[2k, 62). */
