@@ -30,7 +30,7 @@ export function splitTraceOption(argv: readonly string[]): { argv: string[]; tra
 export class TraceFile {
   private readonly rec: TraceRecorder;
   constructor(cpu: CpuState, readonly path: string) {
-    this.rec = new TraceRecorder(cpu, { capacity: 1 << 20 }).start();
+    this.rec = new TraceRecorder(cpu, { capacity: 1 << 18 }).start();   // ~18 MiB; older events are dropped and counted
   }
 
   /** Stop recording and write the file (atomically). Returns a one-line summary for stderr. */
