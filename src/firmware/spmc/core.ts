@@ -460,6 +460,13 @@ export class SpmcCore implements SpmcMemoryHost {
       // RAM the caller's world may not access (secure memory named by the NWd) -> DENIED (TFT v1.2
       // `test_ffa_rxtx_map_secure_memory_fail`, ffa-abi.md 5.1).
       if (!this.bus.accessible(pa, size, secure)) return this.err(A.FFA_RET_DENIED);
+      // Pages the caller does not own exclusively (shared, lent or donated away, or another
+      // endpoint's since a donation) -> INVALID_PARAMETERS (ffa-abi.md 5.1 "pages not owned/exclusive";
+      // HF api_vm_configure_pages): else the SPMC would write RX data into memory a partition holds.
+      for (let i = 0; i < pages; i++) {
+        const rec = this.memory.pageInfo(pa + i * 4096);
+        if (rec !== undefined && (rec.state !== 'owned' || rec.owner !== ep.id[caller])) return this.err(A.FFA_RET_INVALID_PARAMETERS);
+      }
     }
     m.tx = tx; m.rx = rx; m.pages = pages; m.state = RX_EMPTY; m.version = ep.version[caller]!;
     return this.ok(0, 0);
