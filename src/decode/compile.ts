@@ -23,20 +23,27 @@ export function compileRow(row: EncodingRow): CompiledRow {
 
 export interface DecodeIndex { rows: CompiledRow[]; buckets: Int16Array[] }
 
-export function compileTable(table: readonly EncodingRow[]): DecodeIndex {
-  // Stable sort: rows with equal fixed-bit counts keep table order (they never overlap anyway).
-  const rows = table.map(compileRow).sort((a, b) => b.fixed - a.fixed);
-  const buckets: Int16Array[] = [];
-  for (let key = 0; key < 2048; key++) {
-    const hiBits = (key << 21) >>> 0;
-    const list: number[] = [];
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      const m = (row.mask & 0xffe00000) >>> 0;
-      if (((hiBits & m) >>> 0) === ((row.value & m) >>> 0)) list.push(r);
-    }
-    buckets.push(Int16Array.from(list));
+/** The rows of `table` compiled, most fixed bits first (stable: equal counts keep table order). */
+export function compileRows(table: readonly EncodingRow[]): CompiledRow[] {
+  return table.map(compileRow).sort((a, b) => b.fixed - a.fixed);
+}
+
+/** Indices into `rows` of the rows whose fixed bits in [31:21] agree with `key` (bits [31:21]). */
+export function bucketFor(rows: readonly CompiledRow[], key: number): Int16Array {
+  const hiBits = (key << 21) >>> 0;
+  const list: number[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const m = (row.mask & 0xffe00000) >>> 0;
+    if (((hiBits & m) >>> 0) === ((row.value & m) >>> 0)) list.push(r);
   }
+  return Int16Array.from(list);
+}
+
+export function compileTable(table: readonly EncodingRow[]): DecodeIndex {
+  const rows = compileRows(table);
+  const buckets: Int16Array[] = [];
+  for (let key = 0; key < 2048; key++) buckets.push(bucketFor(rows, key));
   return { rows, buckets };
 }
 

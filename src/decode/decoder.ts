@@ -4,17 +4,23 @@
  * then assume every field combination they see is allocated.
  */
 import { A64_TABLE } from './a64-table.js';
-import { type CompiledRow, compileTable } from './compile.js';
+import { type CompiledRow, bucketFor, compileRows } from './compile.js';
 import { Check, Op, type OpClass } from './ops.js';
 
-const INDEX = compileTable(A64_TABLE);
+/**
+ * The compiled rows, and the bucket index (compile.ts) built one bucket at a time as words with new
+ * bits [31:21] are decoded (building all 2048 up front was most of the CLI's start-up).
+ */
+const ROWS = compileRows(A64_TABLE);
+const BUCKETS: (Int16Array | undefined)[] = new Array<Int16Array | undefined>(2048).fill(undefined);
 
 /** The table row matching `word` by its fixed bits (before the decode-time check), or undefined. */
 export function matchRow(word: number): CompiledRow | undefined {
   const w = word >>> 0;
-  const bucket = INDEX.buckets[w >>> 21]!;
+  let bucket = BUCKETS[w >>> 21];
+  if (bucket === undefined) { bucket = bucketFor(ROWS, w >>> 21); BUCKETS[w >>> 21] = bucket; }
   for (let i = 0; i < bucket.length; i++) {
-    const row = INDEX.rows[bucket[i]!]!;
+    const row = ROWS[bucket[i]!]!;
     if (((w & row.mask) >>> 0) === row.value) return row;
   }
   return undefined;
@@ -92,7 +98,7 @@ export function rowOf(op: Op): CompiledRow | undefined {
 }
 
 const ROW_BY_OP: CompiledRow[] = [];
-for (const r of INDEX.rows) if (ROW_BY_OP[r.id] === undefined) ROW_BY_OP[r.id] = r;
+for (const r of ROWS) if (ROW_BY_OP[r.id] === undefined) ROW_BY_OP[r.id] = r;
 
 /** Timing class per Op id (index = Op). Rows sharing an id share its class (the first row's). */
 export function opClasses(): Int32Array {
@@ -101,4 +107,4 @@ export function opClasses(): Int32Array {
   return out;
 }
 
-export const DECODE_ROWS: readonly CompiledRow[] = INDEX.rows;
+export const DECODE_ROWS: readonly CompiledRow[] = ROWS;

@@ -75,14 +75,18 @@ export function execAddSubImm(s: Int32Array, w: number): Status {
 }
 
 /**
- * DecodeBitMasks(N, imms, immr, TRUE, 64).wmask for every N:immr:imms (bits 22:10 of the word), built
- * once at load. Entries of reserved encodings are 0 (the decoder rejects them). For N = 0 the element
- * is replicated to 64 bits, so the 32-bit forms use the low half.
+ * DecodeBitMasks(N, imms, immr, TRUE, 64).wmask by N:immr:imms (bits 22:10 of the word), filled the
+ * first time each value is executed (LOGIMM_SET). Entries of reserved encodings are never used (the
+ * decoder rejects them). For N = 0 the element is replicated to 64 bits, so the 32-bit forms use the
+ * low half.
  */
 const LOGIMM_LO = new Int32Array(8192);
 const LOGIMM_HI = new Int32Array(8192);
-for (let k = 0; k < 8192; k++) {
+const LOGIMM_SET = new Uint8Array(8192);
+
+function logImm(k: number): void {
   if (A.decodeBitMasks(k >>> 12, k & 63, (k >>> 6) & 63, true, 64)) { LOGIMM_LO[k] = A.wmaskLo; LOGIMM_HI[k] = A.wmaskHi; }
+  LOGIMM_SET[k] = 1;
 }
 
 /** AND/ORR/EOR/ANDS (immediate). Rn = 31 is XZR; Rd = 31 is SP, except for ANDS (XZR). */
@@ -91,6 +95,7 @@ export function execLogicalImm(s: Int32Array, w: number): Status {
   const n = ((w >>> 5) & 31) << 1;
   const opc = (w >>> 29) & 3;
   const sf = w >>> 31;
+  if (LOGIMM_SET[k] === 0) logImm(k);
   const ilo = LOGIMM_LO[k]!, ihi = LOGIMM_HI[k]!;
   const xlo = s[n]!, xhi = s[n + 1]!;
   let lo: number, hi: number;
