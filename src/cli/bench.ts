@@ -166,17 +166,20 @@ export function patchIterations(elf: Uint8Array, n: number): Uint8Array {
   return out;
 }
 
-/** A benchmark image run in this process: load, run to its semihosting exit. */
+/** A benchmark image run in this process: reset, load with the iteration count, run to its semihosting exit. */
 export function imageWorkload(name: BenchImage): Workload {
   const elf = readFileSync(imagePath(name));
   const m = new Machine();
-  let loadedN = -1;
+  const patched = new Map<number, Uint8Array>();
   return {
-    name: `${name.replace('-loop', '').replace('-fwd', '')}-image`, what: name === 'alu-loop' ? 'iterations' : 'round trips',
+    name: name === 'alu-loop' ? 'alu-image' : name === 'hvc-loop' ? 'hvc-image' : 'smc-image',
+    what: name === 'alu-loop' ? 'iterations' : 'round trips',
     insnsPerIter: IMAGE_INSNS[name], machine: m,
     run(n: number): void {
-      if (n !== loadedN) { m.resetCpu(); loadElf(m, patchIterations(elf, n), name); loadedN = n; }
-      else { m.resetCpu(); loadElf(m, patchIterations(elf, n), name); }
+      let bytes = patched.get(n);
+      if (bytes === undefined) { bytes = patchIterations(elf, n); patched.set(n, bytes); }
+      m.resetCpu();
+      loadElf(m, bytes, name);
       const r = m.run({ maxInstructions: 1e15 });
       if (r.reason !== StopReason.Exit || r.exitCode !== 0) throw new Error(`${name}: stopped with reason ${r.reason}, exit code ${r.exitCode}`);
     },
@@ -318,3 +321,177 @@ export interface Metric {
 export const BENCH_USAGE = `  a64el bench [--json] [--quick] [--no-peers] [--only NAME,...]
       Speed benchmarks (docs/speed.md): one line per metric, "name value unit", with QEMU's figure
       and the ratio where QEMU runs the same image (qemu-system-aarch64 on PATH).`;
+
+/** Workloads by name, with the iteration counts a measurement uses (full, quick). */
+const WORKLOADS: Record<string, { make: () => Promise<Workload> | Workload; n: number; quick: number }> = {
+  'hvc-pkvm': { make: hvcPkvmWorkload, n: 4_000_000, quick: 500_000 },
+  'ffa-pkvm': { make: () => ffaDirectWorkload('pkvm'), n: 600_000, quick: 100_000 },
+  'ffa-direct': { make: () => ffaDirectWorkload('none'), n: 600_000, quick: 100_000 },
+  'hvc-image': { make: () => imageWorkload('hvc-loop'), n: 4_000_000, quick: 500_000 },
+  'smc-image': { make: () => imageWorkload('smc-fwd'), n: 1_500_000, quick: 200_000 },
+  'alu-image': { make: () => imageWorkload('alu-loop'), n: 5_000_000, quick: 500_000 },
+};
+
+/** The image behind each image metric, and the starting N1 per emulator for the process timing. */
+const PEER_IMAGES: readonly { metric: string; image: BenchImage; qemuN1: number; oursN1: number }[] = [
+  { metric: 'hvc-image', image: 'hvc-loop', qemuN1: 200_000, oursN1: 1_000_000 },
+  { metric: 'smc-image', image: 'smc-fwd', qemuN1: 100_000, oursN1: 400_000 },
+  { metric: 'alu-image', image: 'alu-loop', qemuN1: 5_000_000, oursN1: 3_000_000 },
+];
+
+const TARGETS: Readonly<Record<string, { text: string; met: (m: Metric) => boolean }>> = {
+  'hvc-pkvm': { text: '>= 50 M/s', met: (m) => m.value >= 50 },
+  'ffa-pkvm': { text: '>= 10 M/s', met: (m) => m.value >= 10 },
+  'hvc-image': { text: '>= 10x QEMU', met: (m) => (m.ratio ?? 0) >= 10 },
+  'smc-image': { text: '>= 10x QEMU', met: (m) => (m.ratio ?? 0) >= 10 },
+  'alu-image': { text: '>= 0.3x QEMU', met: (m) => (m.ratio ?? 0) >= 0.3 },
+  'startup-run': { text: '< 150 ms', met: (m) => m.value < 150 },
+};
+
+/** The 10M-round-trip allocation probes (heap growth < 1 MB, no GC). */
+const ALLOC_PROBES = ['hvc-pkvm', 'ffa-pkvm', 'hvc-image', 'smc-image'] as const;
+
+export interface BenchReport {
+  machine: { cpu: string; node: string; v8: string; qemu: string | null; platform: string; date: string };
+  metrics: Metric[];
+}
+
+/** The built CLI next to this module (dist/cli/main.js), for the whole-process measurements. */
+function mainJs(): string { return join(dirname(fileURLToPath(import.meta.url)), 'main.js'); }
+
+/** Run the allocation probe for `name` in a child (with --expose-gc, so it can collect first). */
+function probeChild(name: string, n: number): AllocResult {
+  const r = spawnSync(process.execPath, ['--expose-gc', mainJs(), 'bench', '--probe', name, '--n', String(n)], { encoding: 'utf8', timeout: 1_800_000 });
+  if (r.status !== 0) throw new Error(`allocation probe ${name}: exit ${r.status}\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as AllocResult;
+}
+
+const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
+
+export function formatMetric(m: Metric): string {
+  let line = `${m.name} ${fmt(m.value)} ${m.unit}`;
+  if (m.peer !== undefined) line += ` qemu=${fmt(m.peer)} ${m.unit}`;
+  if (m.ratio !== undefined) line += ` ratio=${fmt(m.ratio)}x`;
+  if (m.target !== undefined) line += ` target ${m.target}: ${m.met ? 'met' : 'MISSED'}`;
+  if (m.note !== undefined) line += ` (${m.note})`;
+  return line;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  peers: boolean;
+  only: string[] | null;
+  reps: number;
+  /** Progress lines (stderr). */
+  log: (line: string) => void;
+}
+
+/** Every metric of docs/speed.md (those selected by `only`). */
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const want = (name: string): boolean => o.only === null || o.only.some((p) => name.startsWith(p));
+  const metrics: Metric[] = [];
+  const add = (m: Metric): void => {
+    const t = TARGETS[m.name];
+    if (t !== undefined) { m.target = t.text; m.met = t.met(m); }
+    metrics.push(m);
+    o.log(formatMetric(m));
+  };
+  const qemu = o.peers ? qemuVersion() : null;
+
+  for (const [name, w] of Object.entries(WORKLOADS)) {
+    if (!want(name)) continue;
+    const wl = await w.make();
+    const r = measure(wl, o.quick ? w.quick : w.n, o.reps);
+    const peer = PEER_IMAGES.find((p) => p.metric === name);
+    if (name === 'alu-image') {
+      const m: Metric = { name, value: (r.perSec * IMAGE_INSNS['alu-loop']) / 1e6, unit: 'MIPS', note: `in process, best of ${o.reps}` };
+      if (peer !== undefined && qemu !== null) peerFigures(m, peer, o);
+      add(m);
+      continue;
+    }
+    const m: Metric = { name, value: r.perSec / 1e6, unit: 'M/s', note: `${wl.what}, in process, best of ${o.reps}` };
+    if (peer !== undefined && qemu !== null) peerFigures(m, peer, o);
+    add(m);
+  }
+
+  for (const name of ALLOC_PROBES) {
+    if (!want(`alloc-${name}`)) continue;
+    const n = o.quick ? 1_000_000 : 10_000_000;
+    const a = probeChild(name, n);
+    const m: Metric = { name: `alloc-${name}`, value: a.heapGrowth / 1024, unit: 'KB', note: `${a.gcs} GCs over ${n / 1e6}M round trips` };
+    m.target = '< 1024 KB, 0 GCs';
+    m.met = a.heapGrowth < 1024 * 1024 && a.gcs === 0;
+    metrics.push(m);
+    o.log(formatMetric(m));
+  }
+
+  if (want('startup-run')) {
+    const image = join(projectRoot(), 'firmware-images', 'build', 'hvc-roundtrip.elf');
+    const ms = timeProcess(process.execPath, [mainJs(), 'run', image], o.quick ? 3 : 7) * 1000;
+    add({ name: 'startup-run', value: ms, unit: 'ms', note: 'a64el run firmware-images/build/hvc-roundtrip.elf, whole process, best of runs' });
+  }
+
+  return {
+    machine: {
+      cpu: cpuModel(), node: process.version, v8: process.versions.v8, qemu, platform: `${process.platform}/${process.arch}`,
+      date: new Date().toISOString(),
+    },
+    metrics,
+  };
+}
+
+/**
+ * The image metrics against QEMU: both emulators timed as whole processes (`a64el run`, QEMU with
+ * -kernel) at two iteration counts; `m.value` becomes a64el's rate by the same method (so the ratio
+ * compares like with like) and the in-process figure moves to the note.
+ */
+function peerFigures(m: Metric, p: { image: BenchImage; qemuN1: number; oursN1: number }, o: BenchOptions): void {
+  const reps = o.quick ? 1 : 3;
+  const minDelta = o.quick ? 0.3 : 0.8;
+  const q = processRate((elf) => [QEMU, qemuArgs(elf)], p.image, o.quick ? p.qemuN1 / 2 : p.qemuN1, reps, minDelta);
+  const a = processRate((elf) => [process.execPath, a64elArgs(elf)], p.image, o.quick ? p.oursN1 / 2 : p.oursN1, reps, minDelta);
+  const unitPerIter = m.unit === 'MIPS' ? IMAGE_INSNS[p.image] : 1;
+  const inProcess = m.value;
+  m.value = (a.perSec * unitPerIter) / 1e6;
+  m.peer = (q.perSec * unitPerIter) / 1e6;
+  m.ratio = m.value / m.peer;
+  m.note = `whole processes, N ${a.n1}->${a.n2} (qemu ${q.n1}->${q.n2}), best of ${reps}; in process ${fmt(inProcess)} ${m.unit}`;
+}
+
+/** `a64el bench [--json] [--quick] [--no-peers] [--only NAME,...] [--reps N]` (and the internal --probe). */
+export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      'no-peers': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      reps: { type: 'string' },
+      probe: { type: 'string' },
+      n: { type: 'string' },
+    },
+  });
+  if (values.probe !== undefined) {
+    const w = WORKLOADS[values.probe];
+    if (w === undefined) { io.err(`a64el bench: unknown workload "${values.probe}"\n`); return EXIT_USAGE; }
+    const n = Number(values.n ?? 10_000_000);
+    io.out(`${JSON.stringify(allocProbe(await w.make(), n))}\n`);
+    return EXIT_OK;
+  }
+  const reps = values.reps === undefined ? 5 : Number(values.reps);
+  if (!Number.isInteger(reps) || reps < 1 || reps > 100) { io.err(`a64el bench: --reps must be 1..100\n`); return EXIT_USAGE; }
+  const report = await runBench({
+    quick: values.quick === true,
+    peers: values['no-peers'] !== true,
+    only: values.only === undefined ? null : values.only.split(',').map((x) => x.trim()).filter((x) => x !== ''),
+    reps,
+    log: values.json === true ? (line) => io.err(`${line}\n`) : (line) => io.out(`${line}\n`),
+  });
+  if (values.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    const mc = report.machine;
+    io.out(`# ${mc.cpu}; Node ${mc.node} (V8 ${mc.v8}); ${mc.qemu ?? 'QEMU not run'}; ${mc.platform}; ${mc.date}\n`);
+  }
+  return EXIT_OK;
+}

@@ -3,11 +3,10 @@
  * (after the command name) and the output channels, and returns the process exit status.
  * Argument parsing uses node:util parseArgs (strict: unknown options are usage errors).
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';
 import { runCommand, startCommand } from './run.js';
-import { vectorsCommand } from './vectors.js';
-import { SCENARIOS_USAGE, scenariosCommand } from '../scenarios/command.js';
-import { exploreCommand } from '../explore/command.js';
 
 /** A command returns its exit status, or a promise of it (a long-lived one: `run --gdb`). */
 export type Command = (argv: string[], io: CliIo) => number | Promise<number>;
@@ -51,20 +50,62 @@ export const USAGE = `Usage:
       (what \`npm start\` runs).
   a64el demo
       Run the bundled demo image (firmware-images/build/el-drop.elf) and print its output.
-  a64el help
+  a64el bench [--json] [--quick] [--no-peers] [--only NAME,...] [--reps N]
+      Speed benchmarks (docs/speed.md): one line per metric, "name value unit", with QEMU's figure
+      and the ratio where QEMU runs the same image (qemu-system-aarch64 on PATH).
+  a64el help`;
 
-${SCENARIOS_USAGE}`;
+/** The scenarios command's usage (its module is loaded on demand; help loads it). */
+let scenariosUsage = '';
+/** USAGE with the scenario options. */
+export function fullUsage(): string { return scenariosUsage === '' ? USAGE : `${USAGE}\n\n${scenariosUsage}`; }
 
-const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  vectors: vectorsCommand,
-  scenario: scenariosCommand,
-  scenarios: scenariosCommand,
-  explore: exploreCommand,
-  start: (argv, io) => scenariosCommand(argv, io),
-  demo: startCommand,
-  help: (_argv, io) => { io.out(USAGE); return EXIT_OK; },
+/**
+ * Commands by name. `run` and `demo` (run.ts) load with this module: `a64el run` start-up is what
+ * people wait for, and it must not pull in the vector schemas (ajv), the scenarios or the explorer.
+ * The others load on first use (one dynamic import each); runCli returns a promise for a command whose
+ * module is not loaded yet, synchronously otherwise.
+ */
+interface Entry { cmd: Command | null; readonly load: (() => Promise<Command>) | null }
+const loaded = (cmd: Command): Entry => ({ cmd, load: null });
+const lazy = (load: () => Promise<Command>): Entry => ({ cmd: null, load });
+const scenarios = async (): Promise<Command> => {
+  const m = await import('../scenarios/command.js');
+  scenariosUsage = m.SCENARIOS_USAGE;
+  return m.scenariosCommand;
 };
+const COMMANDS: Record<string, Entry> = {
+  run: loaded(runCommand),
+  vectors: lazy(async () => (await import('./vectors.js')).vectorsCommand),
+  scenario: lazy(scenarios),
+  scenarios: lazy(scenarios),
+  explore: lazy(async () => (await import('../explore/command.js')).exploreCommand),
+  start: lazy(async () => { const c = await scenarios(); return (argv, io) => c(argv, io); }),
+  demo: loaded(startCommand),
+  bench: lazy(async () => (await import('./bench.js')).benchCommand),
+  help: lazy(async () => { await scenarios(); return (_argv, io) => { io.out(fullUsage()); return EXIT_OK; }; }),
+};
+
+/** Load every command module now (runCli is then synchronous for every command that is). */
+export async function loadCommands(): Promise<void> {
+  for (const e of Object.values(COMMANDS)) if (e.cmd === null && e.load !== null) e.cmd = await e.load();
+}
+
+/**
+ * Started as the `a64el` command (dist/cli/main.js)? Then commands load on demand. Any other importer
+ * (the test suites, embedders calling runCli in-process) gets them all loaded with this module, so
+ * runCli answers synchronously as it always did.
+ */
+function startedAsCommand(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(new URL('./main.js', import.meta.url)));
+  } catch {
+    return false;
+  }
+}
+if (!startedAsCommand()) await loadCommands();
 
 /**
  * Run the CLI with `argv` (without node and script). Returns the exit status, or a promise of it for
@@ -72,11 +113,11 @@ const COMMANDS: Record<string, Command> = {
  */
 export function runCli(argv: string[], io: CliIo): number | Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined) { io.err(USAGE); return EXIT_USAGE; }
-  if (name === '--help' || name === '-h') { io.out(USAGE); return EXIT_OK; }
-  const cmd = COMMANDS[name];
-  if (cmd === undefined) {
-    io.err(`a64el: unknown command "${name}"\n${USAGE}`);
+  if (name === undefined) { io.err(fullUsage()); return EXIT_USAGE; }
+  if (name === '--help' || name === '-h') return runCli(['help'], io);
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
+    io.err(`a64el: unknown command "${name}"\n${fullUsage()}`);
     return EXIT_USAGE;
   }
   const failed = (err: unknown): number => {
@@ -90,12 +131,16 @@ export function runCli(argv: string[], io: CliIo): number | Promise<number> {
     if (process.env['A64EL_DEBUG']) io.err(`${e.stack ?? ''}\n`);
     return 70;
   };
-  try {
-    const status = cmd(rest, io);
-    return typeof status === 'number' ? status : status.catch(failed);
-  } catch (err) {
-    return failed(err);
-  }
+  const invoke = (cmd: Command): number | Promise<number> => {
+    try {
+      const status = cmd(rest, io);
+      return typeof status === 'number' ? status : status.catch(failed);
+    } catch (err) {
+      return failed(err);
+    }
+  };
+  if (entry.cmd !== null) return invoke(entry.cmd);
+  return entry.load!().then((cmd) => { entry.cmd = cmd; return invoke(cmd); }, failed);
 }
 
 /** parseArgs throws TypeErrors with these codes for bad command lines. */

@@ -11,12 +11,11 @@ import { EC_NAMES } from '../exceptions/kinds.js';
 import { LoaderError } from '../loader/elf.js';
 import { Machine, type RunResult, STOP_REASON_NAMES, StopReason } from '../machine/machine.js';
 import { loadElf, loadRaw } from '../machine/load.js';
-import { describePlace, describeStop } from '../vectors/image-runner.js';
+import { describePlace, describeStop } from '../machine/stop-text.js';
 import { PROFILES, type TimingModel } from '../timing/profile.js';
 import { formatCyclesByEl } from '../timing/accounting.js';
 import { type CliIo, EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE, LineBuffer } from './io.js';
 import { TraceFile, splitTraceOption } from './trace-file.js';
-import { debugImage } from './gdb.js';
 
 export const DEFAULT_MAX_INSTRUCTIONS = 100_000_000;
 
@@ -115,7 +114,8 @@ export function runCommand(argvIn: string[], io: CliIo): number | Promise<number
     const port = Number(values.gdb);
     if (!/^[0-9]+$/.test(values.gdb) || port > 65535) throw usage(`--gdb PORT must be a TCP port (0-65535; 0 = any free one), got "${values.gdb}"`);
     opts.gdbPort = port;
-    return debugImage(opts, io);
+    // The GDB server and the embedding API it drives load only for --gdb (a plain run starts faster).
+    return import('./gdb.js').then((m) => m.debugImage(opts, io));
   }
   return runImage(opts, io);
 }

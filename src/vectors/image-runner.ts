@@ -10,11 +10,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import * as L from '../state/layout.js';
-import { isSecure } from '../state/cpu-state.js';
-import { Machine, STOP_REASON_NAMES, StopReason } from '../machine/machine.js';
+import { Machine, StopReason } from '../machine/machine.js';
 import type { MachineConfig } from '../machine/config.js';
 import { loadElf } from '../machine/load.js';
+import { describePlace, describeStop } from '../machine/stop-text.js';
 import { type ImageVector, VectorError, parseVector } from './parse.js';
 
 /** The outcome of one vector, of any kind. */
@@ -32,23 +31,8 @@ export interface VectorResult {
   cycles: number;
 }
 
-const hex64 = (v: bigint): string => `0x${v.toString(16).padStart(16, '0')}`;
-
-/** Where the PE is: "PC=0x... at EL1 (Non-secure)". */
-export function describePlace(machine: Machine): string {
-  const s = machine.cpu.s;
-  return `PC=${hex64(machine.cpu.pc)} at EL${s[L.PSTATE_EL]} (${isSecure(s) ? 'Secure' : 'Non-secure'})`;
-}
-
-/** Why a run stopped without a semihosting exit, as one sentence. */
-export function describeStop(machine: Machine, reason: StopReason, budget: number): string {
-  const place = describePlace(machine);
-  switch (reason) {
-    case StopReason.Budget: return `reached maxInstructions (${budget}) without exiting: ${place}`;
-    case StopReason.Halted: return `halted in WFI/WFE with nothing to wake the PE: ${place}`;
-    default: return `stopped (${STOP_REASON_NAMES[reason] ?? reason}) without exiting: ${place}`;
-  }
-}
+// describePlace/describeStop live in machine/stop-text.ts (shared with `a64el run`, which loads no vector code).
+export { describePlace, describeStop };
 
 function firstDifference(got: string, want: string): string {
   const g = got.split('\n'), w = want.split('\n');
