@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { Machine, StopReason } from '../../src/machine/machine.js';
 import { loadRaw } from '../../src/machine/load.js';
 import { assemble } from '../helpers/a64asm.js';
+import * as A from '../../src/ffa/abi.js';
+import { createWorld } from '../../src/machine/world.js';
+import { refillBudget } from './harness.js';
 
 describe('guest console output of any size can be read back', () => {
   // String.fromCharCode(...bytes) spread every byte into one call: past a few hundred KiB of guest
@@ -86,5 +89,23 @@ describe('wall-clock limits hold with translated code', () => {
     const r = m.run({ maxInstructions: 1e12, timeoutMs: 300 });
     expect(r.reason).toBe(StopReason.Requested);
     expect(performance.now() - t0).toBeLessThan(1300);
+  });
+});
+
+describe('the SMCCC SVE hint never reaches the receiver of a call', () => {
+  // DEN0028 v1.3: bit 16 of the function ID is a hint from the caller. With the SPMC at EL3 a
+  // direct request made with the hint reached the partition as 0xC401006F, which it did not
+  // recognise: it never answered and the host's call ran to its instruction budget (FF-A fuzzer).
+  it.each(['el3', 's-el1'] as const)('DIRECT_REQ_64 | hint to an echo partition is answered (SPMC at %s, with and without pKVM)', (spmc) => {
+    for (const el2 of ['pkvm', 'none'] as const) {
+      const w = createWorld({ el2, spmc });
+      w.boot();
+      refillBudget(w.machine);
+      w.smc([BigInt(A.FFA_VERSION), BigInt(A.FFA_VERSION_1_2)]);
+      const r = w.smc([BigInt((A.FFA_MSG_SEND_DIRECT_REQ_64 | A.SMCCC_SVE_HINT) >>> 0), 0x8001n, 0n, 0x1234n]);
+      expect(r.stop).toBe(StopReason.Returned);
+      expect(r.x[0]! & 0xffff_ffffn).toBe(BigInt(A.FFA_MSG_SEND_DIRECT_RESP_64));
+      expect(r.x[3]).toBe(0x1234n);
+    }
   });
 });

@@ -184,6 +184,10 @@ export class SpmcCore implements SpmcMemoryHost {
     // The SMCCC function ID is w0 (TF-A `smc_fid` is uint32; the upper half of x0 is ignored), with
     // the SVE live-state hint masked off (DEN0028 v1.3; Hafnium `args.func &= ~SMCCC_SVE_HINT_MASK`).
     const fid = (s[0]! & ~SVE_HINT) >>> 0;
+    // The hint is the caller's, not part of the call: whoever these registers reach (a partition
+    // receiving a direct request) sees the plain ID. The S-EL1 path gets it cleared by the SPMD; with
+    // the EL3 SPMC a partition got 0xC401006F, did not know it and never answered (the host hung).
+    s[0] = fid | 0;
     // Only FF-A IDs (fast, OEN 4, bits [23:16] zero, fn 0x60..0xFF) reach the table.
     if ((fid & 0xbfff0000) >>> 0 !== A.FFA_SMC32_BASE || (fid & 0xffff) < A.FFA_MIN_FUNC_NUM) {
       return this.err(A.FFA_RET_NOT_SUPPORTED);
