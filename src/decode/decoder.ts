@@ -14,14 +14,19 @@ import { Check, Op, type OpClass } from './ops.js';
 const ROWS = compileRows(A64_TABLE);
 const BUCKETS: (Int16Array | undefined)[] = new Array<Int16Array | undefined>(2048).fill(undefined);
 
+/** Each row's mask and value as int32 (the rows keep them as uint32): the match stays in int32 arithmetic. */
+const MASKS = Int32Array.from(ROWS, (r) => r.mask | 0);
+const VALUES = Int32Array.from(ROWS, (r) => r.value | 0);
+
 /** The table row matching `word` by its fixed bits (before the decode-time check), or undefined. */
 export function matchRow(word: number): CompiledRow | undefined {
-  const w = word >>> 0;
-  let bucket = BUCKETS[w >>> 21];
-  if (bucket === undefined) { bucket = bucketFor(ROWS, w >>> 21); BUCKETS[w >>> 21] = bucket; }
+  const w = word | 0;
+  const key = (w >>> 21) & 0x7ff;
+  let bucket = BUCKETS[key];
+  if (bucket === undefined) { bucket = bucketFor(ROWS, key); BUCKETS[key] = bucket; }
   for (let i = 0; i < bucket.length; i++) {
-    const row = ROWS[bucket[i]!]!;
-    if (((w & row.mask) >>> 0) === row.value) return row;
+    const r = bucket[i]!;
+    if ((w & MASKS[r]!) === VALUES[r]) return ROWS[r];
   }
   return undefined;
 }
