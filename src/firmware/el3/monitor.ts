@@ -160,7 +160,7 @@ export class El3Monitor extends NativeComponent {
     const call = this.smc;
     call.secure = (s[L.SCR_EL3]! & SCR_NS) === 0;
     call.imm = esr & 0xffff;
-    const exit = this.registry.dispatch(call, s[L.X]! >>> 0);
+    const exit = this.registry.dispatch(call, s[L.X]!);
     if (exit !== Exit.Stopped) this.eret();
   }
 }

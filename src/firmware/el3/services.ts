@@ -66,14 +66,16 @@ export class ServiceRegistry {
 
   /**
    * TF-A runtime_svc.c `sync_handler`: a fast call with bits [23:17] set is unknown (DEN0028 reserves
-   * them); the SVE hint is masked; then the owning service handles it, or SMC_UNK.
+   * them); the SVE hint is masked; then the owning service handles it, or SMC_UNK. `rawFid` is w0
+   * (int32 or uint32 form).
    */
   dispatch(call: SmcCall, rawFid: number): Exit {
-    if ((rawFid & SMCCC_FAST_CALL) !== 0 && (rawFid & SMCCC_FAST_MBZ_MASK) !== 0) return smcUnknown(call.s);
-    call.sveHint = (rawFid & SMCCC_SVE_HINT) !== 0;
-    call.fid = (rawFid & ~SMCCC_SVE_HINT) >>> 0;
-    call.smc64 = (rawFid & 0x40000000) !== 0;
-    const svc = this.lookup(call.fid);
+    const raw = rawFid | 0;   // int32 in the hot path (a uint32 argument would be a boxed double)
+    if ((raw & SMCCC_FAST_CALL) !== 0 && (raw & SMCCC_FAST_MBZ_MASK) !== 0) return smcUnknown(call.s);
+    call.sveHint = (raw & SMCCC_SVE_HINT) !== 0;
+    call.fid = (raw & ~SMCCC_SVE_HINT) >>> 0;
+    call.smc64 = (raw & 0x40000000) !== 0;
+    const svc = this.byOen[uniqueOen((raw >>> SMCCC_OEN_SHIFT) & SMCCC_OEN_MASK, (raw & SMCCC_FAST_CALL) !== 0)]!;
     if (svc === null) return smcUnknown(call.s);
     return svc.handle(call);
   }

@@ -183,11 +183,12 @@ export class SpmcCore implements SpmcMemoryHost {
     this.platform.charge(this.platform.dispatchCost);
     // The SMCCC function ID is w0 (TF-A `smc_fid` is uint32; the upper half of x0 is ignored), with
     // the SVE live-state hint masked off (DEN0028 v1.3; Hafnium `args.func &= ~SMCCC_SVE_HINT_MASK`).
-    const fid = (s[0]! & ~SVE_HINT) >>> 0;
+    const w0 = s[0]! & ~SVE_HINT;
+    const fid = w0 >>> 0;
     // The hint is the caller's, not part of the call: whoever these registers reach (a partition
     // receiving a direct request) sees the plain ID. The S-EL1 path gets it cleared by the SPMD; with
     // the EL3 SPMC a partition got 0xC401006F, did not know it and never answered (the host hung).
-    s[0] = fid | 0;
+    s[0] = w0;
     // Only FF-A IDs (fast, OEN 4, bits [23:16] zero, fn 0x60..0xFF) reach the table.
     if ((fid & 0xbfff0000) >>> 0 !== A.FFA_SMC32_BASE || (fid & 0xffff) < A.FFA_MIN_FUNC_NUM) {
       return this.err(A.FFA_RET_NOT_SUPPORTED);
@@ -214,7 +215,7 @@ export class SpmcCore implements SpmcMemoryHost {
       return this.err(A.FFA_RET_NOT_SUPPORTED);
     }
 
-    const r = this.table[abiIndex(fid)];
+    const r = this.table[abiIndex(w0)];   // (int32 argument: no boxed double on the way)
     // v1.1 §13.3 / §7.?: an ABI not implemented at this instance is NOT_SUPPORTED.
     if (r === null || r === undefined) return this.err(A.FFA_RET_NOT_SUPPORTED);
     if ((r.callers & (caller === NWD ? FROM_NWD : FROM_SP)) === 0) return this.err(r.deny);
@@ -225,11 +226,11 @@ export class SpmcCore implements SpmcMemoryHost {
       case A.FFA_MSG_SEND_DIRECT_REQ:
       case A.FFA_MSG_SEND_DIRECT_REQ_64:
       case A.FFA_MSG_SEND_DIRECT_REQ2:
-        return this.directReq(fid);
+        return this.directReq(fid === A.FFA_MSG_SEND_DIRECT_REQ2, fid === A.FFA_MSG_SEND_DIRECT_REQ);
       case A.FFA_MSG_SEND_DIRECT_RESP:
       case A.FFA_MSG_SEND_DIRECT_RESP_64:
       case A.FFA_MSG_SEND_DIRECT_RESP2:
-        return this.directResp(fid);
+        return this.directResp(fid === A.FFA_MSG_SEND_DIRECT_RESP2, fid === A.FFA_MSG_SEND_DIRECT_RESP);
       case A.FFA_VERSION: return this.ffaVersion();
       case A.FFA_FEATURES: return this.features();
       case A.FFA_ID_GET: return this.ok(ep.id[caller]! & 0xffff, 0);
@@ -634,9 +635,9 @@ export class SpmcCore implements SpmcMemoryHost {
     return false;
   }
 
-  private directReq(fid: number): number {
+  /** DIRECT_REQ (is32), DIRECT_REQ_64 or DIRECT_REQ2 (is2). */
+  private directReq(is2: boolean, is32: boolean): number {
     const s = this.s, ep = this.ep, caller = this.caller;
-    const is2 = fid === A.FFA_MSG_SEND_DIRECT_REQ2, is32 = fid === A.FFA_MSG_SEND_DIRECT_REQ;
     const w1 = s[2]!;
     const sender = (w1 >>> 16) & 0xffff, receiver = w1 & 0xffff;
     if (!is2) {
@@ -707,9 +708,9 @@ export class SpmcCore implements SpmcMemoryHost {
     return t;
   }
 
-  private directResp(fid: number): number {
+  /** DIRECT_RESP (is32), DIRECT_RESP_64 or DIRECT_RESP2 (is2). */
+  private directResp(is2: boolean, is32: boolean): number {
     const s = this.s, ep = this.ep, c = this.caller;
-    const is2 = fid === A.FFA_MSG_SEND_DIRECT_RESP2, is32 = fid === A.FFA_MSG_SEND_DIRECT_RESP;
     if (!is2) {
       const w2 = s[4]!;
       // Framework responses answer framework requests, which this SPMC never sends to partitions.
