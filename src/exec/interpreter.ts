@@ -129,12 +129,17 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
   const CYC = L.CYCLES >> 1, INS = L.INSTRET >> 1;
   const jitThreshold = cache.jitThreshold;
   const mayLoop = ret === null;
-  let remaining = maxInstructions;
+  // The budget counts down in `remaining`, kept below 2^30 (with `spins`, below 2^31) so both stay
+  // int32: a count beyond that made V8 box them as heap numbers in the loop (allocation on every block
+  // start). The rest waits in `rest` and moves over in chunks at block starts, long before `remaining`
+  // could run out inside a block, so the chunks never add a block boundary.
+  let rest = maxInstructions > BUDGET_CHUNK ? maxInstructions - BUDGET_CHUNK : 0;
+  let remaining = maxInstructions - rest;
   // Block starts that retire no instruction (native code, an exception taken at fetch) do not use
   // the instruction budget, so a loop of them (a native component ERETing into an illegal state, a
   // vector that faults on fetch) is bounded separately: every block start spends one spin, and a
   // legitimate run needs at most one per retired instruction.
-  let spins = 2 * maxInstructions + 16;
+  let spins = 2 * remaining + 16;   // (+ 2 per instruction moved in from `rest`)
   // The last two code pages fetched from (a loop and the vector it traps to): valid while the bus
   // still marks them as code (a write to a page clears its mark and drops its decoded entries).
   let pageA = null as CodePage | null, pageB = null as CodePage | null;
@@ -146,6 +151,7 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
     let pcLo = s[L.PC]!;
     const pcHi = s[L.PC + 1]!;
     if (ret !== null && pcLo === ret.lo && pcHi === ret.hi && s[L.PSTATE_EL] === ret.el) return StopReason.Returned;
+    if (remaining < BUDGET_REFILL && rest > 0) { const t = rest < BUDGET_CHUNK ? rest : BUDGET_CHUNK; remaining += t; rest -= t; spins += 2 * t; }
     if (remaining <= 0 || --spins < 0) return StopReason.Budget;
 
     // Pending physical interrupts (routing.ts: Table D1-12 and masking D1.4.6.4). FIQ before IRQ.
@@ -248,6 +254,9 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
     }
   }
 }
+
+/** Budget moved into `remaining` at a time, and the level below which a block start refills it. */
+const BUDGET_CHUNK = 1 << 29, BUDGET_REFILL = 1 << 16;
 
 /** Translate the block at slot `idx` of `page` (exec/jit); a host without `new Function` interprets. Also used by exec/run-hooked.ts. */
 export function translateAt(ctx: ExecContext, cache: PredecodeCache, page: CodePage, idx: number): JitBlock | undefined {
