@@ -61,7 +61,7 @@ interface Live {
   sharedBeforeInit: Map<number, bigint>;
 }
 
-function build(cfg: WorldConfig): Live {
+export function build(cfg: WorldConfig): Live {
   const agents = AGENT_BUFS.map(([tx, rx]) => new Agent(tx, rx));
   const w = createWorld({
     el2: cfg.el2, spmc: cfg.spmc, spmcVersion: cfg.spmcVersion, boot: cfg.boot,
