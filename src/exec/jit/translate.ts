@@ -26,6 +26,7 @@ import { decode } from '../../decode/decoder.js';
 import type { ExecContext } from '../context.js';
 import type { CodePage } from '../predecode.js';
 import { undefinedInstruction } from '../raise.js';
+import { execEret, execExceptionGen } from '../ops/system.js';
 import { type BlockFn, JitBlock, NO_BLOCK } from './block.js';
 
 /** The interpreter's per-Op dispatch, passed in by interpreter.ts (it imports this module). */
@@ -96,7 +97,11 @@ const zrRead = (r: number): number => r;
 const zrWrite = (r: number): number => (r === 31 ? L.SINK_SLOT : r);
 const spSlot = (r: number): number => (r === 31 ? L.SP_SLOT : r);
 
-interface Insn { op: Op; w: number; pc: number; kind: Kind; cyc: number }
+interface Insn {
+  op: Op; w: number; pc: number; kind: Kind; cyc: number;
+  /** A branch in the middle of a trace: taken, the block goes on with its target (the next insn). */
+  cont: boolean;
+}
 
 /** What the generated text refers to (bound as constants of the outer function). */
 export interface JitEnv {
@@ -106,6 +111,14 @@ export interface JitEnv {
   page: CodePage;
   X: ExecuteFn;
   U: typeof undefinedInstruction;
+  /** The handlers of SVC/HVC/SMC/BRK/HLT and ERET, called directly (no dispatch on the Op). */
+  G: typeof execExceptionGen;
+  R: typeof execEret;
+}
+
+/** Exception-generating instructions and ERET: worth a block of their own (they are most of a trap loop). */
+function isTrap(op: Op): boolean {
+  return op === Op.SVC || op === Op.HVC || op === Op.SMC || op === Op.BRK || op === Op.HLT || op === Op.ERET;
 }
 
 /**
@@ -116,24 +129,37 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
   const ops = page.ops, words = page.words;
   const base = (page.pn << 12) >>> 0;
   const insns: Insn[] = [];
-  for (let i = idx; i < 1024 && insns.length < MAX_BLOCK; i++) {
+  const startPc = base + 4 * idx;
+  // A trace: straight runs joined at direct branches whose target is on this page and not yet in the
+  // block (the taken side continues in the block, the other side leaves it).
+  const seen = new Uint8Array(1024);
+  for (let i = idx; i < 1024 && insns.length < MAX_BLOCK && seen[i] === 0;) {
+    seen[i] = 1;
     const w = words[i]!;
     let op = ops[i]! - 1;
     if (op < 0) { op = decode(w); ops[i] = op + 1; }
     if (op === Op.Undefined) break;
     const kind = kindOf(op, w);
-    insns.push({ op, w, pc: base + 4 * i, kind, cyc: ctx.opCycles[op]! });
-    if (kind === Kind.Branch) break;
+    const x: Insn = { op, w, pc: base + 4 * i, kind, cyc: ctx.opCycles[op]!, cont: false };
+    insns.push(x);
+    if (kind === Kind.Branch) {
+      const t = branchTarget(x);
+      if (t < 0 || (t >>> 12) !== page.pn || t === startPc || seen[(t & 0xfff) >>> 2] !== 0) break;
+      x.cont = true;
+      i = (t & 0xfff) >>> 2;
+      continue;
+    }
     if (kind === Kind.Generic && endsBlock(op, w)) break;
+    i++;
   }
-  if (insns.length === 0 || !insns.some((x) => x.kind === Kind.Inline || x.kind === Kind.Branch)) return NO_BLOCK;
-  const startPc = base + 4 * idx;
+  if (insns.length === 0 || !insns.some((x) => x.kind === Kind.Inline || x.kind === Kind.Branch || isTrap(x.op))) return NO_BLOCK;
   const last = insns[insns.length - 1]!;
+  last.cont = false;   // (the trace may have stopped right after a branch it meant to follow)
   const loops = last.kind === Kind.Branch && branchTarget(last) === startPc &&
     insns.every((x) => x.kind !== Kind.Generic);
   const g = new Gen(insns, loops, page.gen);
   const body = g.emit();
-  const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, page, X: execute, U: undefinedInstruction };
+  const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, page, X: execute, U: undefinedInstruction, G: execExceptionGen, R: execEret };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function('E', body) as (e: JitEnv) => BlockFn;
   return new JitBlock(make(env), insns.length, startPc, loops);
@@ -188,7 +214,9 @@ class Gen {
   private readonly cycPerPass: number;
 
   constructor(private readonly insns: Insn[], private readonly loops: boolean, private readonly gen: number) {
-    this.flushMode = loops && insns.some((x) => x.kind === Kind.Mem);
+    // Loops whose pass can end early (a load/store's fault, a branch out of the trace) keep their
+    // counters exact per instruction; the others count whole passes.
+    this.flushMode = loops && insns.some((x) => x.kind === Kind.Mem || x.cont);
     this.cycPerPass = insns.reduce((a, x) => a + x.cyc, 0);
   }
 
@@ -243,7 +271,7 @@ class Gen {
       this.emitLine(`// ${(x.pc >>> 0).toString(16)}: op ${n(x.op)}`);
       switch (x.kind) {
         case Kind.Inline: this.inline(x); break;
-        case Kind.Branch: this.branch(x, i === N - 1); break;
+        case Kind.Branch: this.branch(x, i === N - 1); break;   // (mid-trace branches: x.cont)
         case Kind.Mem: this.helper(x, true); break;
         default: this.helper(x, false); break;
       }
@@ -271,7 +299,7 @@ class Gen {
 
     const text: string[] = [];
     text.push('"use strict";');
-    text.push('const s = E.s, f = E.f, ctx = E.ctx, page = E.page, X = E.X, U = E.U;');
+    text.push('const s = E.s, f = E.f, ctx = E.ctx, page = E.page, X = E.X, U = E.U, G = E.G, R = E.R;');
     text.push('return function block(budget, mayLoop) {');
     text.push(...decl);
     if (this.loops) {
@@ -299,7 +327,8 @@ class Gen {
     this.flushCounters();
     const [nlo, nhi] = pcPlus(x.pc, 4);
     this.emitLine(`s[${n(L.PC)}] = ${i32(x.pc)};`);
-    this.emitLine(`{ const st = X(ctx, ${n(x.op)}, ${i32(x.w)});`);
+    const call = x.op === Op.ERET ? 'R(ctx)' : isTrap(x.op) ? `G(ctx, ${i32(x.w)})` : `X(ctx, ${n(x.op)}, ${i32(x.w)})`;
+    this.emitLine(`{ const st = ${call};`);
     // Any status but Next ends the block (state already stored: no spill on these exits).
     this.emitLine(`if (st !== 0) { if (st === ${n(ST_SYNC)}) { s[${n(L.PC)}] = ${n(nlo)}; s[${n(L.PC + 1)}] = ${n(nhi)}; }` +
       ` else if (st === ${n(ST_UNDEFINED)}) U(ctx.cpu); return ${this.retired()}; } }`);
@@ -315,6 +344,9 @@ class Gen {
       }
     } else {
       this.emitLine('@RELOAD@');
+      // Anything else may also write memory (DC ZVA, exclusives, semihosting): a write into this page
+      // means the rest of the block is stale, so it ends here as the interpreter would re-decode.
+      this.emitLine(`if (page.gen !== ${n(this.gen)}) { s[${n(L.PC)}] = ${n(nlo)}; s[${n(L.PC + 1)}] = ${n(nhi)}; return ${this.retired()}; }`);
     }
   }
 
@@ -599,7 +631,7 @@ class Gen {
   // ---- branches (always the last instruction of a block) ----
 
   private branch(x: Insn, isLast: boolean): void {
-    if (!isLast) throw new Error('jit: a branch must end its block');
+    if (isLast === x.cont) throw new Error('jit: only the last branch of a block may leave it unconditionally');
     const w = x.w;
     const [fl, fh] = pcPlus(x.pc, 4);
     let cond: string | null = null;    // null: always taken
@@ -642,6 +674,21 @@ class Gen {
         target = ['tl', 'th'];
         break;
       }
+    }
+    if (x.cont) {
+      // Mid-trace: not taken leaves the block; taken goes on with the target, after the checks the
+      // interpreter makes at a block start (stop request, interrupt lines, a return point pending,
+      // this page written since translation).
+      const counters = this.exitCounters();
+      if (cond !== null) {
+        this.emitLine(`if (!(${cond})) {`);
+        this.exit(n(fl), n(fh), this.retired(), counters);
+        this.emitLine('}');
+      }
+      this.emitLine(`if (!mayLoop || s[${n(L.IRQ_LINES)}] !== 0 || ctx.stopReason !== 0 || page.gen !== ${n(this.gen)}) {`);
+      this.exit(target[0], target[1], this.retired(), counters);
+      this.emitLine('}');
+      return;
     }
     if (this.loops) {
       // Back to the start: one more pass if it fits the budget and nothing is pending.
