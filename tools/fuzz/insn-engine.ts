@@ -302,7 +302,7 @@ export interface JitFuzzStats {
 /** Identifiers generated text may contain (exec/jit/translate.ts Gen), besides l<n>/h<n>/t<n> locals. */
 const JIT_WORDS = new Set([
   'use', 'strict', 'const', 'let', 'return', 'function', 'block', 'budget', 'mayLoop', 'for', 'if', 'else', 'break', 'continue',
-  'E', 's', 'f', 'ctx', 'page', 'X', 'U', 'cpu', 'gen', 'st', 'it', 'maxIt', 'Math', 'floor', 'imul', 'clz32', 'nf', 'zf', 'cf', 'vf',
+  'E', 's', 'f', 'ctx', 'page', 'X', 'U', 'G', 'R', 'cpu', 'gen', 'st', 'it', 'maxIt', 'Math', 'floor', 'imul', 'clz32', 'nf', 'zf', 'cf', 'vf',
   'true', 'false', 'null', 'undefined', 'stopReason',
   // the generator's fixed temporaries
   'tl', 'th', 'x', 'l', 'r', 'hi', 'lo', 'a', 'ah', 'al', 'b', 'bh', 'bl', 'c', 'd', 'e', 'eh', 'el', 'm', 'mh', 'ml', 'nh', 'nl',
