@@ -161,8 +161,11 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
   const body = g.emit();
   const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, page, X: execute, U: undefinedInstruction, G: execExceptionGen, R: execEret };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('E', body) as (e: JitEnv) => BlockFn;
-  return new JitBlock(make(env), insns.length, startPc, loops);
+  // The environment arrives as parameters of the outer function (closure variables that need no
+  // hole check on each use, as `const`s would).
+  const make = new Function('s', 'f', 'ctx', 'page', 'X', 'U', 'G', 'R', body) as
+    (s: Int32Array, f: Float64Array, ctx: ExecContext, page: CodePage, X: ExecuteFn, U: JitEnv['U'], G: JitEnv['G'], R: JitEnv['R']) => BlockFn;
+  return new JitBlock(make(env.s, env.f, env.ctx, env.page, env.X, env.U, env.G, env.R), insns.length, startPc, loops);
 }
 
 /** Generic instructions after which the block always ends (they branch, trap or stop). */
@@ -298,8 +301,9 @@ class Gen {
     if (this.flagsUsed) reload += `nf = s[${n(L.NF)}]; zf = s[${n(L.ZF)}]; cf = s[${n(L.CF)}]; vf = s[${n(L.VF)}]; `;
 
     const text: string[] = [];
+    // Identical text (the same block translated again after an invalidation, or in another machine)
+    // gets V8's already compiled and optimized function back from its compilation cache.
     text.push('"use strict";');
-    text.push('const s = E.s, f = E.f, ctx = E.ctx, page = E.page, X = E.X, U = E.U, G = E.G, R = E.R;');
     text.push('return function block(budget, mayLoop) {');
     text.push(...decl);
     if (this.loops) {
@@ -378,36 +382,42 @@ class Gen {
     this.emitLine('}');
   }
 
+  // 64-bit add/sub are written in int32 arithmetic (every sum or difference of two terms wrapped with
+  // `| 0` on its own, carries and borrows from unsigned compares of `>>> 0` values): V8 then keeps
+  // everything in Word32 without overflow checks and never deopts a hot loop on overflow or lost
+  // precision, as it did with `(x >>> 0) + y` and with three-term sums.
+
   private addSubImm(w: number): void {
     const sf = w >>> 31, sub = (w >>> 30) & 1, setFlags = (w >>> 29) & 1;
     const imm = ((w >>> 10) & 0xfff) << (((w >>> 22) & 1) * 12);
     const ns = spSlot((w >>> 5) & 31), rd = w & 31;
     const xl = this.rl(ns), xh = this.rh(ns);
+    const op = sub ? '-' : '+';
     if (setFlags === 0) {
       const d = spSlot(rd);
       if (sf !== 0) {
-        this.emitLine(`const r = (${xl} >>> 0) ${sub ? '-' : '+'} ${n(imm)};`);
-        this.wr(d, 'r | 0', sub ? `r < 0 ? (${xh} - 1) | 0 : ${xh}` : `r > 4294967295 ? (${xh} + 1) | 0 : ${xh}`);
+        this.emitLine(`const x = ${xl}, xh = ${xh}, r = (x ${op} ${n(imm)}) | 0;`);
+        this.wr(d, 'r', sub ? `(x >>> 0) < ${n(imm)} ? (xh - 1) | 0 : xh` : `(r >>> 0) < (x >>> 0) ? (xh + 1) | 0 : xh`);
       } else {
-        this.wr(d, `(${xl} ${sub ? '-' : '+'} ${n(imm)}) | 0`, '0');
+        this.wr(d, `(${xl} ${op} ${n(imm)}) | 0`, '0');
       }
       return;
     }
     const d = zrWrite(rd);
     if (sf !== 0) {
-      this.emitLine(`const xh = ${xh}, l = (${xl} >>> 0) ${sub ? '-' : '+'} ${n(imm)};`);
+      this.emitLine(`const xh = ${xh}, x = ${xl}, rl = (x ${op} ${n(imm)}) | 0;`);
       if (sub) {
-        this.emitLine('const rl = l | 0, rh = l < 0 ? (xh - 1) | 0 : xh;');
-        this.setFlags('rh', 'rl | rh', 'l < 0 && xh === 0 ? 0 : 1', 'xh & (xh ^ rh)');
+        this.emitLine(`const b = (x >>> 0) < ${n(imm)}, rh = b ? (xh - 1) | 0 : xh;`);
+        this.setFlags('rh', 'rl | rh', 'b && xh === 0 ? 0 : 1', 'xh & (xh ^ rh)');
       } else {
-        this.emitLine('const rl = l | 0, rh = l > 4294967295 ? (xh + 1) | 0 : xh;');
-        this.setFlags('rh', 'rl | rh', 'l > 4294967295 && xh === -1 ? 1 : 0', '~xh & (xh ^ rh)');
+        this.emitLine('const c = (rl >>> 0) < (x >>> 0), rh = c ? (xh + 1) | 0 : xh;');
+        this.setFlags('rh', 'rl | rh', 'c && xh === -1 ? 1 : 0', '~xh & (xh ^ rh)');
       }
       this.wr(d, 'rl', 'rh');
     } else {
-      this.emitLine(`const x = ${xl}, l = (x >>> 0) ${sub ? '-' : '+'} ${n(imm)}, r = l | 0;`);
-      if (sub) this.setFlags('r', 'r', 'l < 0 ? 0 : 1', 'x & (x ^ r)');
-      else this.setFlags('r', 'r', 'l > 4294967295 ? 1 : 0', '~x & (x ^ r)');
+      this.emitLine(`const x = ${xl}, r = (x ${op} ${n(imm)}) | 0;`);
+      if (sub) this.setFlags('r', 'r', `(x >>> 0) < ${n(imm)} ? 0 : 1`, 'x & (x ^ r)');
+      else this.setFlags('r', 'r', '(r >>> 0) < (x >>> 0) ? 1 : 0', '~x & (x ^ r)');
       this.wr(d, 'r', '0');
     }
   }
@@ -512,17 +522,18 @@ class Gen {
       const xl = this.rl(ns), xh = this.rh(ns);
       if (setFlags === 0) {
         if (sub) {
-          this.emitLine(`const l = (${xl} >>> 0) - (${yl} >>> 0), hi = (${xh} - ${yh} - (l < 0 ? 1 : 0)) | 0;`);
+          this.emitLine(`const lo = (${xl} - ${yl}) | 0, hi = (((${xh} - ${yh}) | 0) - ((${xl} >>> 0) < (${yl} >>> 0) ? 1 : 0)) | 0;`);
         } else {
-          this.emitLine(`const l = (${xl} >>> 0) + (${yl} >>> 0), hi = (${xh} + ${yh} + (l > 4294967295 ? 1 : 0)) | 0;`);
+          this.emitLine(`const lo = (${xl} + ${yl}) | 0, hi = (((${xh} + ${yh}) | 0) + ((lo >>> 0) < (${xl} >>> 0) ? 1 : 0)) | 0;`);
         }
-        this.wr(d, 'l | 0', 'hi');
+        this.wr(d, 'lo', 'hi');
       } else {
         // AddWithCarry64(x, sub ? NOT(y) : y, sub), flags as setNzcvFromAlu writes them.
         this.emitLine(`const ah = ${xh}, bl = ${sub ? `~${yl}` : yl}, bh = ${sub ? `~${yh}` : yh};`);
-        this.emitLine(`const l = (${xl} >>> 0) + (bl >>> 0) + ${sub}, h = (ah >>> 0) + (bh >>> 0) + (l > 4294967295 ? 1 : 0);`);
-        this.emitLine('const rl = l | 0, rh = h | 0;');
-        this.setFlags('(rh >>> 31) << 31', '(rl | rh) === 0 ? 0 : 1', 'h > 4294967295 ? 1 : 0', '((~(ah ^ bh) & (ah ^ rh)) >>> 31) << 31');
+        const cmp = sub ? '<=' : '<';   // carry out of a + b + cin: cin ? s <= a : s < a (unsigned)
+        this.emitLine(`const al = ${xl}, rl = (((al + bl) | 0) + ${sub}) | 0, cl = (rl >>> 0) ${cmp} (al >>> 0);`);
+        this.emitLine(`const rh = (((ah + bh) | 0) + (cl ? 1 : 0)) | 0, ch = cl ? (rh >>> 0) <= (ah >>> 0) : (rh >>> 0) < (ah >>> 0);`);
+        this.setFlags('(rh >>> 31) << 31', '(rl | rh) === 0 ? 0 : 1', 'ch ? 1 : 0', '((~(ah ^ bh) & (ah ^ rh)) >>> 31) << 31');
         this.wr(d, 'rl', 'rh');
       }
     } else {
@@ -531,8 +542,8 @@ class Gen {
       if (setFlags === 0) {
         this.wr(d, `(${xl} ${sub ? '-' : '+'} ${y}) | 0`, '0');
       } else {
-        this.emitLine(`const a = ${xl}, b = ${sub ? `~${y}` : y}, u = (a >>> 0) + (b >>> 0) + ${sub}, r = u | 0;`);
-        this.setFlags('(r >>> 31) << 31', 'r === 0 ? 0 : 1', 'u > 4294967295 ? 1 : 0', '((~(a ^ b) & (a ^ r)) >>> 31) << 31');
+        this.emitLine(`const a = ${xl}, b = ${sub ? `~${y}` : y}, r = (((a + b) | 0) + ${sub}) | 0;`);
+        this.setFlags('(r >>> 31) << 31', 'r === 0 ? 0 : 1', `(r >>> 0) ${sub ? '<=' : '<'} (a >>> 0) ? 1 : 0`, '((~(a ^ b) & (a ^ r)) >>> 31) << 31');
         this.wr(d, 'r', '0');
       }
     }
