@@ -154,7 +154,7 @@ export function imagePath(name: BenchImage): string { return join(projectRoot(),
 /** A copy of a benchmark ELF whose iteration count (the quad after the tag in .data) is n. */
 export function patchIterations(elf: Uint8Array, n: number): Uint8Array {
   const tag = new TextEncoder().encode(TAG);
-  const out = elf.slice();
+  const out = Uint8Array.prototype.slice.call(elf);   // a copy (a Buffer's own slice() is a view)
   let at = -1;
   for (let i = 0; i + tag.length + 8 <= out.length && at < 0; i++) {
     let k = 0;
