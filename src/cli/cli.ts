@@ -99,8 +99,10 @@ export async function loadCommands(): Promise<void> {
 function startedAsCommand(): boolean {
   const script = process.argv[1];
   if (script === undefined) return false;
+  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  if (script === main) return true;   // the usual `node dist/cli/main.js` (no file-system calls)
   try {
-    return realpathSync(script) === realpathSync(fileURLToPath(new URL('./main.js', import.meta.url)));
+    return realpathSync(script) === realpathSync(main);
   } catch {
     return false;
   }
