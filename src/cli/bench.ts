@@ -232,6 +232,12 @@ export interface AllocResult {
   ms: number;
 }
 
+/** Bytes used in V8's code space (grows while V8 compiles our functions). */
+function codeSpaceUsed(): number {
+  for (const sp of v8.getHeapSpaceStatistics()) if (sp.space_name === 'code_space') return sp.space_used_size;
+  return 0;
+}
+
 /** One run of n with the GC profiler on, after a collection. */
 function measuredRun(w: Workload, n: number): { gcs: number; growth: number; ms: number } {
   const g = (globalThis as { gc?: () => void }).gc;
@@ -253,9 +259,14 @@ function measuredRun(w: Workload, n: number): { gcs: number; growth: number; ms:
  * that part.
  */
 export function allocProbe(w: Workload, n: number): AllocResult {
-  // Warm-up: three runs, so V8 has settled (optimized the loop entry instead of OSR-ing into it,
-  // finished its background compiles); what those runs allocate is V8's, not the path's.
-  for (let i = 0; i < 3; i++) w.run(Math.min(n, 1_000_000));
+  // Warm-up: at least three runs, and on until V8 has settled: a run that still grew code space or
+  // collected means V8 was compiling our code (optimizing the loop entry instead of OSR-ing into it,
+  // finishing background compiles, slower on a loaded machine); that is V8's, not the path's.
+  for (let i = 0; i < 12; i++) {
+    const code0 = codeSpaceUsed();
+    const r = measuredRun(w, Math.min(n, 1_000_000));
+    if (i >= 2 && r.gcs === 0 && codeSpaceUsed() === code0) break;
+  }
   const smallN = Math.max(1, Math.round(n / 10));
   const small = measuredRun(w, smallN);
   const big = measuredRun(w, n);

@@ -46,7 +46,8 @@ export function placeImage(machine: Machine, image: LoadedImage, name: string): 
     const zeros = Number(seg.memSize) - seg.data.length;
     if (zeros > 0) bus.load(pa + seg.data.length, new Uint8Array(zeros));
   }
-  machine.cache.clear();
+  // Code pages whose bytes changed were invalidated by bus.load; the others keep their decoded
+  // instructions and translated blocks (a reload of the same image translates nothing again).
   // With the MMU off the PC is a physical address; e_entry is used as it is (as QEMU's -kernel does).
   machine.cpu.set64(L.PC, image.entry);
 }

@@ -102,7 +102,8 @@ export class Machine implements ExecContext {
     s[L.CNTFRQ_EL0] = this.config.cntfrq;
     s[L.CNTHCTL_EL2] = 3;                // EL1PCTEN, EL1PCEN: EL1 counter access not trapped
     s[L.PMCR_EL0] = 0;
-    this.cache.clear();
+    // Memory is not reset: decoded instructions and translated blocks stay valid (they depend on the
+    // bytes alone, and every write that changes a code page invalidates it).
   }
 
   // ---- running ----

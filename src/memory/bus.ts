@@ -191,15 +191,24 @@ export class Bus {
     return Region.None;
   }
 
-  /** Copy bytes into physical memory (loader path: no faults, code pages invalidated). */
+  /**
+   * Copy bytes into physical memory (loader path: no faults). A code page is invalidated only when its
+   * bytes change, so reloading the same image keeps its decoded instructions and translated blocks
+   * (they depend on nothing but the bytes).
+   */
   load(pa: number, bytes: Uint8Array): void {
     const dst = this.ram(pa, bytes.length);
     if (dst === null) throw new RangeError(`cannot load ${bytes.length} bytes at 0x${pa.toString(16)}: not inside one RAM region`);
+    for (let p = pa >>> 12; bytes.length > 0 && p <= (pa + bytes.length - 1) >>> 12; p++) {
+      if (this.codePages[p] === 0) continue;
+      const from = Math.max(p << 12 >>> 0, pa) - pa, to = Math.min((p + 1) * 4096, pa + bytes.length) - pa;
+      for (let i = from; i < to; i++) if (dst[i] !== bytes[i]) { this.codeWritten(p); break; }
+    }
     dst.set(bytes);
-    for (let p = pa >>> 12; p <= (pa + bytes.length - 1) >>> 12; p++) if (this.codePages[p] !== 0) this.codeWritten(p);
   }
 
   reset(): void {
-    this.flash.fill(0); this.sram.fill(0); this.dram.fill(0); this.uart.reset(); this.codePages.fill(0);
+    for (let p = 0; p < this.codePages.length; p++) if (this.codePages[p] !== 0) this.codeWritten(p);
+    this.flash.fill(0); this.sram.fill(0); this.dram.fill(0); this.uart.reset();
   }
 }

@@ -304,4 +304,39 @@ describe('random blocks: translated = interpreted', () => {
       expect(s[2 * 1], `threshold ${threshold}`).toBe(70);
     }
   });
+
+  it.skipIf(!HAVE_BINUTILS)('reloading code: changed bytes run as written, unchanged pages keep their translations', () => {
+    // A loader write is a write to memory: the next fetch sees it (no stale decoded or translated code),
+    // whatever ran there before. Only pages whose bytes did not change keep their translated blocks.
+    const prog = (k: number): Uint8Array => {
+      const w = assembleWords(`add x1, x1, #${k}; subs x19, x19, #1; b.ne .-8; b .`);
+      const b = new Uint8Array(4 * w.length);
+      w.forEach((x, i) => new DataView(b.buffer).setUint32(4 * i, x >>> 0, true));
+      return b;
+    };
+    const m = new Machine({ dramSize: 4 << 20 });
+    m.cache.jitThreshold = 1;
+    const go = (code: Uint8Array): number => {
+      m.resetCpu();
+      m.loadBytes(CODE, code);
+      m.cpu.s[2 * 19] = 10;
+      m.pc = BigInt(CODE);
+      m.run({ maxInstructions: 200 });
+      return m.cpu.s[2 * 1]!;
+    };
+    expect(go(prog(1))).toBe(10);
+    const blocks = translatedBlocks(m);
+    expect(blocks).toBeGreaterThan(0);
+    const page = (m.cache as unknown as { all: { pn: number; blocks: unknown }[] }).all.find((p) => p.pn === CODE >>> 12)!;
+    const kept = page.blocks;
+    expect(go(prog(1))).toBe(10);                 // same bytes: same blocks, nothing translated again
+    expect(page.blocks).toBe(kept);
+    expect(go(prog(3))).toBe(30);                 // one immediate changed: the new add runs
+    expect(page.blocks).not.toBe(kept);
+    m.bus.reset();                                // all memory zeroed: the old code is gone
+    m.resetCpu();
+    m.pc = BigInt(CODE);
+    m.run({ maxInstructions: 1 });                // 0x00000000 is UDF #0: UNDEFINED, taken to EL3
+    expect(m.cpu.s[L.ESR_EL + 6]! >>> 26).toBe(0x00);
+  });
 });
