@@ -107,12 +107,14 @@ export interface SpmcView {
 
 /** How the SPMC's negotiation for endpoint 0 came to close (from sampling after each host call). */
 export interface NegotiationClosure {
-  /** The host call after which it was first seen closed (null: closed by pKVM's own calls). */
+  /** The host call after which it was first seen closed (null: already closed when the host started;
+   *  for `hyp`, the hypercall during which pKVM's own FF-A calls closed it). */
   seq: number | null;
   caller: string | null;
   call: string | null;
   /** host-direct: the host reached the SPMC without pKVM; forwarded-before-host-negotiated: pKVM let a
-   *  non-VERSION call through before the host negotiated; after-host-negotiated: the normal path. */
+   *  non-VERSION call through before the host negotiated; after-host-negotiated: the normal path;
+   *  hyp: pKVM's own calls (hyp_ffa_init) closed it, not a host FF-A call. */
   how: 'host-direct' | 'forwarded-before-host-negotiated' | 'after-host-negotiated' | 'hyp';
 }
 

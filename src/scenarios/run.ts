@@ -77,9 +77,15 @@ function run(def: ScenarioDef, be: ScenarioBackend, t0: number): ScenarioResult 
       const v = callView(r);
       const viaEl2 = r.path.includes('EL2');
       const isVersion = Number(BigInt.asUintN(32, r.args[0]!)) === FFA_VERSION;
+      // A hypercall (HVC: __pkvm_init, ...) is not an FF-A call pKVM forwarded: pKVM's own SMCs made
+      // during it closed the phase. E.g. hyp_ffa_init's FFA_VERSION reaches a Hafnium-like SPMC
+      // through the SPMD as a framework message, a direct request, which ends endpoint 0's
+      // negotiation there (spmc/core.ts spmdFramework). VERSION first is compliant (DEN0077A v1.2
+      // 13.2.2): no finding, the summary says "closed by pKVM".
       closure = {
         seq: r.seq, caller: r.caller, call: v.name,
-        how: !viaEl2 ? 'host-direct' : !negotiatedBefore && !isVersion ? 'forwarded-before-host-negotiated' : 'after-host-negotiated',
+        how: r.conduit === 'hvc' ? 'hyp'
+          : !viaEl2 ? 'host-direct' : !negotiatedBefore && !isVersion ? 'forwarded-before-host-negotiated' : 'after-host-negotiated',
       };
     }
     return r;

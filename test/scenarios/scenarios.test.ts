@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as A from '../../src/ffa/abi.js';
-import { BUILTIN_SCENARIOS, builtinScenario } from '../../src/scenarios/builtin.js';
+import { BUILTIN_SCENARIOS, builtinScenario, cloneScenario } from '../../src/scenarios/builtin.js';
 import { type CallView, type ScenarioResult, renderReport } from '../../src/scenarios/index.js';
 import { runScenario } from '../../src/scenarios/run.js';
 
@@ -246,5 +246,24 @@ describe('all built-in scenarios', () => {
     expect(() => JSON.stringify([...results.values()])).not.toThrow();
     // The defaults described by builtinScenario are what ran.
     expect(get('rfc').definition).toEqual(builtinScenario('rfc'));
+  });
+});
+
+describe('a Hafnium-like SPMC: pKVM\'s own FFA_VERSION ends endpoint 0\'s negotiation phase', () => {
+  // Hafnium takes the NWd's FFA_VERSION, relayed by the SPMD as a framework direct request, as a
+  // handled call that ends the caller's negotiation. Under pKVM that caller is hyp_ffa_init during
+  // __pkvm_init: VERSION first, so DEN0077A v1.2 13.2.2 is kept; nothing was forwarded for the host.
+  it('is reported as closed by pKVM, with no spec violation, and the host still negotiates', () => {
+    const def = cloneScenario(builtinScenario('rfc')!);
+    def.name = 'rfc-hafnium';
+    def.policy.spmc = 'hafnium';
+    const r = runScenario(def);
+    const init = r.calls.find((c) => c.caller === 'kvm_arm_init' && c.seq === r.negotiationClosure?.seq);
+    expect(r.negotiationClosure?.how).toBe('hyp');
+    expect(init?.conduit).toBe('hvc');
+    expect(r.summary.spmcNegotiation).toBe('closed by pKVM');
+    expect(r.findings.filter((f) => f.kind === 'spec-violation')).toEqual([]);
+    expect(r.beliefs.pkvm.hostNegotiated).toBe(true);
+    expect(r.beliefs.host.kernel.uefiCerts.failed).toEqual([]);
   });
 });
