@@ -17,7 +17,8 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type VectorRunResult, collectVectorFiles, runVectorFile, summaryLine } from '../vectors/runner.js';
+import { type VectorRunResult, summaryLine } from '../vectors/runner.js';
+import { collectVectorFiles, runVectorFile } from '../vectors/files.js';
 import { parseShard, runVectorsParallel, shardFiles } from '../vectors/parallel.js';
 import { formatJunit, formatResult, formatText } from '../vectors/reporters.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';

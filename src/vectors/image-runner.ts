@@ -3,18 +3,20 @@
  * compare what it printed on the PL011 and the semihosting exit status with the vector's `expect`.
  *
  * Parsing and validation are parse.ts's (parseVector, shared with call vectors). This module runs a
- * parsed image vector and defines the result every vector runner returns, so a dispatcher
- * (`runVectorFile` in vectors/runner.ts) parses a file once and hands it to the runner of its kind:
- *   runImageVector(vector)        run one parsed image vector -> VectorResult (never throws)
- *   runImageVectorFile(path)      read + parse + run; a malformed file is a failed VectorResult
+ * parsed image vector and defines the result every vector runner returns, so a dispatcher (`runVector`
+ * in vectors/runner.ts, `runVectorFile` in vectors/files.ts) parses a file once and hands it to the
+ * runner of its kind:
+ *   runImageVector(vector, { readImage })   run one parsed image vector -> VectorResult (never throws)
+ *   imagePathOf(vector)                     where the vector's `image` is, relative to its file
+ * It imports nothing from Node, so it bundles for browsers (docs/api.md "In the browser"): the
+ * caller hands in the image's bytes through `readImage`. Reading vector and image files from disk
+ * (runImageVectorFile, runVectorFile) is the Node side's, in vectors/files.ts.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { Machine, StopReason } from '../machine/machine.js';
 import type { MachineConfig } from '../machine/config.js';
 import { loadElf } from '../machine/load.js';
 import { describePlace, describeStop } from '../machine/stop-text.js';
-import { type ImageVector, VectorError, parseVector } from './parse.js';
+import type { ImageVector } from './parse.js';
 
 /** The outcome of one vector, of any kind. */
 export interface VectorResult {
@@ -50,6 +52,23 @@ export interface RunImageOptions {
   machine?: MachineConfig;
   /** Called with each byte the guest writes to the PL011. */
   onUartByte?: (b: number) => void;
+  /**
+   * Returns the bytes of the image at `path` (imagePathOf(vector): the vector's `image` joined to
+   * its file's directory) or throws an Error naming the path. On Node, vectors/files.ts readImageFile
+   * reads it from disk; a page hands in bytes it fetched. Absent: the vector fails, naming the image.
+   */
+  readImage?: (path: string) => Uint8Array;
+}
+
+/**
+ * The path of a vector's image: `image` as written when absolute, else joined to the directory of
+ * the vector's file (vector-format.md: `image` is relative to the vector file). Plain '/' joins, so
+ * it needs no path module.
+ */
+export function imagePathOf(v: ImageVector): string {
+  if (v.image.startsWith('/')) return v.image;
+  const slash = Math.max(v.file.lastIndexOf('/'), v.file.lastIndexOf('\\'));
+  return slash < 0 ? v.image : `${v.file.slice(0, slash + 1)}${v.image}`;
 }
 
 /** Run a parsed image vector. Never throws for guest behaviour or a bad image: the result says. */
@@ -57,9 +76,10 @@ export function runImageVector(v: ImageVector, opts: RunImageOptions = {}): Vect
   const result: VectorResult = { name: v.name, file: v.file, passed: false, message: '', uart: '', exitCode: null, instructions: 0, cycles: 0 };
   const machine = new Machine(opts.machine);
   if (opts.onUartByte !== undefined) machine.bus.uart.onByte = opts.onUartByte;
-  const image = resolve(dirname(v.file), v.image);   // `image` is relative to the vector file
+  const image = imagePathOf(v);
   try {
-    loadElf(machine, readImage(image), image);
+    if (opts.readImage === undefined) throw new Error(`${image}: no image reader was given (RunImageOptions.readImage) to read the file`);
+    loadElf(machine, opts.readImage(image), image);
   } catch (err) {
     result.message = `cannot load the image: ${err instanceof Error ? err.message : String(err)}`;
     return result;
@@ -85,36 +105,7 @@ export function runImageVector(v: ImageVector, opts: RunImageOptions = {}): Vect
   return result;
 }
 
-function readImage(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new Error(`${path}: cannot read the file: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-/** Read a vector file's text; an unreadable file is a VectorError naming it. */
-export function readVectorText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new VectorError(path, '', `cannot read the file: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
 /** A failed result for a vector that could not be parsed or run. */
 export function errorResult(file: string, err: unknown, name = file): VectorResult {
   return { name, file, passed: false, message: err instanceof Error ? err.message : String(err), uart: '', exitCode: null, instructions: 0, cycles: 0 };
-}
-
-/** Read, validate and run one image vector file (a call vector here is a failed result). */
-export function runImageVectorFile(path: string, opts: RunImageOptions = {}): VectorResult {
-  let v;
-  try {
-    v = parseVector(readVectorText(path), path);
-  } catch (err) {
-    return errorResult(path, err);
-  }
-  if (v.kind !== 'image') return errorResult(path, `${path}: not an image vector`, v.name);
-  return runImageVector(v, opts);
 }

@@ -1,10 +1,11 @@
 /**
  * Call-vector runner and the dispatcher for every kind of vector (vector-format.md).
  *
- *   runVectorFile(path)        read + parse (parse.ts) + run one file of either kind; never throws
- *   runVectors(paths)          FILE|DIR arguments (directories searched for *.json, sorted) -> summary
  *   runCallVector(vector)      run one parsed call vector
  *   runVector(vector)          run one parsed vector of either kind (image vectors: image-runner.ts)
+ * This module imports nothing from Node, so it bundles for browsers (docs/api.md "In the browser").
+ * The Node side, which reads vector and image files and walks directories (runVectorFile,
+ * runVectors, collectVectorFiles), is vectors/files.ts.
  *
  * A call vector runs on a fresh machine built from its `machine` spec (machine/world.ts, through
  * world-adapter.ts), booted from reset within the step budget:
@@ -30,8 +31,6 @@
  * register, expected and actual values in hex with FF-A / SMCCC names where they apply. A runaway
  * call (no return to EL1 within the per-step instruction budget) is a failed step too.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import * as L from '../state/layout.js';
 import { isSecure } from '../state/cpu-state.js';
 import { type Machine, STOP_REASON_NAMES, StopReason } from '../machine/machine.js';
@@ -41,9 +40,8 @@ import type { HostCaller } from '../firmware/host/caller.js';
 import { PKVM_INIT_HCALL, PKVM_PROT_FINALIZE_HCALL } from '../firmware/el2/consts.js';
 import {
   type CallStep, type CallVector, type CaptureRef, type MachineSpec, type MemoryStep, type ParsedVector, type PkvmStep,
-  VectorError, parseVector,
 } from './parse.js';
-import { type VectorResult, readVectorText, runImageVector } from './image-runner.js';
+import { type VectorResult, runImageVector } from './image-runner.js';
 import { type VectorWorld, createVectorWorld } from './world-adapter.js';
 
 export type { VectorWorld } from './world-adapter.js';
@@ -96,6 +94,8 @@ export interface RunCallOptions {
   stepBudget?: number;
   /** Build the world for a machine spec (default: machine/world.ts through world-adapter.ts). */
   createWorld?: (spec: MachineSpec, budget: number) => VectorWorld;
+  /** Image vectors: the bytes of the image at a path (image-runner.ts RunImageOptions.readImage). */
+  readImage?: (path: string) => Uint8Array;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -341,7 +341,7 @@ function faultName(fault: number): string {
   return `${stage2 ? 'stage-2 ' : ''}${kind} (FSC 0x${fsc.toString(16).padStart(2, '0')}${stage2 ? ', pKVM host stage 2' : ''})`;
 }
 
-function emptyResult(v: { name: string; file: string }, kind: VectorRunResult['kind'], steps = 0): VectorRunResult {
+export function emptyResult(v: { name: string; file: string }, kind: VectorRunResult['kind'], steps = 0): VectorRunResult {
   return { name: v.name, file: v.file, kind, passed: false, message: '', uart: '', exitCode: null, instructions: 0, cycles: 0, stepsPassed: 0, steps, failedStep: null };
 }
 
@@ -400,71 +400,12 @@ function errText(err: unknown): string {
 /** Run one parsed vector of either kind. */
 export function runVector(v: ParsedVector, opts: RunCallOptions = {}): VectorRunResult {
   if (v.kind === 'call') return runCallVector(v, opts);
-  const r = runImageVector(v);
+  const r = runImageVector(v, opts.readImage === undefined ? {} : { readImage: opts.readImage });
   return { ...r, kind: 'image', stepsPassed: 0, steps: 0, failedStep: null };
-}
-
-/**
- * Read, parse and run one vector file. Never throws: an unreadable or malformed file is a failed
- * result whose message is the parser's (`FILE: JSON.PATH: what is wrong`).
- */
-export function runVectorFile(path: string, opts: RunCallOptions = {}): VectorRunResult {
-  let v: ParsedVector;
-  try {
-    v = parseVector(readVectorText(path), path);
-  } catch (err) {
-    const r = emptyResult({ name: path, file: path }, 'invalid');
-    r.message = err instanceof VectorError ? err.message : `${path}: internal error while parsing: ${errText(err)}`;
-    return r;
-  }
-  try {
-    return runVector(v, opts);
-  } catch (err) {
-    const r = emptyResult(v, v.kind);
-    r.message = `${path}: internal error in the emulator: ${errText(err)}`;
-    return r;
-  }
-}
-
-/** Expand FILE|DIR arguments: directories are searched recursively for *.json, each sorted by name. */
-export function collectVectorFiles(args: readonly string[]): { files: string[]; missing: string[] } {
-  const files: string[] = [], missing: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.json')) files.push(p);
-    }
-  };
-  for (const a of args) {
-    let st;
-    try { st = statSync(a); } catch { missing.push(a); continue; }
-    if (st.isDirectory()) walk(a); else files.push(a);
-  }
-  return { files, missing };
 }
 
 /** `N passed, M failed` */
 export function summaryLine(results: readonly VectorRunResult[]): string {
   const passed = results.filter((r) => r.passed).length;
   return `${passed} passed, ${results.length - passed} failed`;
-}
-
-/**
- * Run every vector named by FILE|DIR arguments, in order, each on its own machine; one bad file does
- * not stop the others. `onResult` sees each result as it is produced (for streaming reporters).
- */
-export function runVectors(
-  paths: readonly string[],
-  opts: RunCallOptions & { onResult?: (r: VectorRunResult) => void } = {},
-): VectorRunSummary {
-  const { files, missing } = collectVectorFiles(paths);
-  const results: VectorRunResult[] = [];
-  for (const f of files) {
-    const r = runVectorFile(f, opts);
-    results.push(r);
-    opts.onResult?.(r);
-  }
-  const passed = results.filter((r) => r.passed).length;
-  return { results, passed, failed: results.length - passed, summary: summaryLine(results), missing };
 }

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runImageVectorFile } from '../../src/vectors/image-runner.js';
+import { runImageVectorFile } from '../../src/vectors/files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const vectorDir = join(root, 'test', 'vectors', 'images');

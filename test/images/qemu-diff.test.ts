@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runImageVectorFile } from '../../src/vectors/image-runner.js';
+import { runImageVectorFile } from '../../src/vectors/files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const haveQemu = spawnSync('qemu-system-aarch64', ['--version'], { encoding: 'utf8' }).status === 0;

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as A from '../../src/ffa/abi.js';
 import { createWorld } from '../../src/machine/world.js';
-import { collectVectorFiles, runVectorFile } from '../../src/vectors/runner.js';
+import { collectVectorFiles, runVectorFile } from '../../src/vectors/files.js';
 import type { VectorWorld } from '../../src/vectors/world-adapter.js';
 import type { MachineSpec } from '../../src/vectors/parse.js';
 import { diffSnapshots, fidOf, invariants, preInitMailbox, snapshot } from './harness.js';

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
-import { collectVectorFiles } from '../../src/vectors/runner.js';
+import { collectVectorFiles } from '../../src/vectors/files.js';
 import { parseShard, shardFiles } from '../../src/vectors/parallel.js';
 
 const DIR = join(import.meta.dirname, 'ffa');

@@ -1,11 +1,12 @@
 /**
  * Every vector file under test/vectors/ (call vectors and image vectors) through the dispatcher
- * (src/vectors/runner.ts runVectors), one test per file, plus one test that fails with the list of
+ * (src/vectors/files.ts runVectors), one test per file, plus one test that fails with the list of
  * every failing vector and its message. A malformed vector is a failure too (the parser's message).
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { collectVectorFiles, runVectorFile, type VectorRunResult } from '../../src/vectors/runner.js';
+import type { VectorRunResult } from '../../src/vectors/runner.js';
+import { collectVectorFiles, runVectorFile } from '../../src/vectors/files.js';
 import { formatText } from '../../src/vectors/reporters.js';
 
 const ROOT = join('test', 'vectors');

@@ -15,7 +15,8 @@ import { HostCaller } from '../../src/firmware/host/caller.js';
 import { HCR_RW, SCR_NS, SCR_RW, SCR_HCE } from '../../src/exceptions/routing.js';
 import { stage2Fault } from '../../src/memory/bus.js';
 import { parseVector, type CallVector } from '../../src/vectors/parse.js';
-import { describeValue, runCallVector, runVectorFile, runVectors, summaryLine } from '../../src/vectors/runner.js';
+import { describeValue, runCallVector, summaryLine } from '../../src/vectors/runner.js';
+import { runVectorFile, runVectors } from '../../src/vectors/files.js';
 import { formatJunit, formatText } from '../../src/vectors/reporters.js';
 import { type VectorWorld, setVectorWorldFactory } from '../../src/vectors/world-adapter.js';
 

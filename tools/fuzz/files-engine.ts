@@ -24,6 +24,7 @@ import { Machine, StopReason } from '../../src/machine/machine.js';
 import { placeImage } from '../../src/machine/load.js';
 import { VectorError, parseVector } from '../../src/vectors/parse.js';
 import { runVector } from '../../src/vectors/runner.js';
+import { readImageFile } from '../../src/vectors/files.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeds
@@ -302,7 +303,7 @@ export function checkVector(name: string, text: string, stats: FileFuzzStats, ru
   if (!run) return null;
   stats.vectorsRan++;
   try {
-    const r = runVector(v, { stepBudget: 200_000 });
+    const r = runVector(v, { stepBudget: 200_000, readImage: readImageFile });
     if (!r.passed && /internal error/.test(r.message)) return `the runner reported an internal error: ${r.message}`;
     if (!r.passed && r.message.length === 0) return 'a failed vector without a message';
     return null;
