@@ -27,6 +27,8 @@ export interface ScenarioBackend {
   efi: EfiVarService;
   /** pKVM's beliefs now; `pages` are physical addresses whose page states the report wants. */
   pkvmView(pages: readonly number[]): PkvmView;
+  /** pKVM's has_version_negotiated now, cheaply (sampled after every host call; default: pkvmView). */
+  pkvmNegotiated?(): boolean;
   /** The SPMC's beliefs now. */
   spmcView(): SpmcView;
   /** The CPU cycle counter. */
@@ -68,11 +70,12 @@ function run(def: ScenarioDef, be: ScenarioBackend, t0: number): ScenarioResult 
   // to tell how the phase closed (reference 7(a) vs 7(c)).
   let closure: NegotiationClosure | null = be.spmcView().endpoint0.negotiationClosed
     ? { seq: null, caller: null, call: null, how: 'hyp' } : null;
-  let hostNegotiated = be.pkvmView([]).hostNegotiated;
+  const negotiatedNow = be.pkvmNegotiated?.bind(be) ?? ((): boolean => be.pkvmView([]).hostNegotiated);
+  let hostNegotiated = negotiatedNow();
   const inner = be.conduit;
   const watch = (r: HostCallRecord): HostCallRecord => {
     const negotiatedBefore = hostNegotiated;
-    hostNegotiated = be.pkvmView([]).hostNegotiated;
+    hostNegotiated = negotiatedNow();
     if (closure === null && be.spmcView().endpoint0.negotiationClosed) {
       const v = callView(r);
       const viaEl2 = r.path.includes('EL2');

@@ -139,6 +139,7 @@ export function worldBackendFor(world: World): ScenarioBackend {
     },
     efi: stmmVarService(STMM_PARTITION_ID),
     pkvmView: (pages) => pkvmView(world.pkvm, pages),
+    pkvmNegotiated: () => world.pkvm !== null && world.pkvm.hostNegotiated,
     spmcView: () => spmcBeliefs(world.spmc, world.spmd),
     cycles: () => world.machine.cpu.cycles,
     cyclesByEl: () => cyclesByEl(world.machine.cpu),

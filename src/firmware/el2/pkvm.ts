@@ -1107,6 +1107,9 @@ export class Pkvm extends NativeComponent {
   // Reports
   // -------------------------------------------------------------------------------------------
 
+  /** has_version_negotiated, without the page scan of beliefs() (sampled after every host call). */
+  get hostNegotiated(): boolean { return this.negotiated; }
+
   beliefs(): PkvmBeliefs {
     const st = this.stage2;
     const shared = st === null ? [] : [...st.pagesInHostState(PageState.SharedOwned), ...st.pagesInHostState(PageState.SharedBorrowed)].sort((a, b) => a - b);
