@@ -14,6 +14,7 @@
  * ones that carry a message into the context being resumed.
  */
 import * as L from '../../state/layout.js';
+import type { StateReader, StateWriter } from '../../state/snapshot-codec.js';
 
 /** Word offsets of x0..x30 (two words each): state words 0..61. */
 const GPR_WORDS = 62;
@@ -155,6 +156,16 @@ export class SavedContext {
     const o = this.offs;
     for (let i = 0; i < o.length; i++) if (o[i] === off) return i;
     throw new RangeError(`state word ${off} is not part of this context`);
+  }
+
+  // ---- snapshots (machine/snapshot.ts; cold path) ----
+
+  /** The saved words (its shape is fixed by its register list, so only the values are written). */
+  saveTo(w: StateWriter): void { w.i32s(this.words); }
+  /** Decode saved words of this shape (a payload for another shape is MISMATCH). */
+  readFrom(r: StateReader, field: string): () => void {
+    const v = r.i32s(field, this.words.length);
+    return () => { this.words.set(v); };
   }
 }
 

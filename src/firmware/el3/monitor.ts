@@ -20,6 +20,7 @@ import { SCTLR_EL1_RESET, SPSR_DAIF_MASKED, SPSR_EL1H, SPSR_EL2H, type SavedCont
 import { Psci, type SystemEvent } from './psci.js';
 import { Exit, type RuntimeService, ServiceRegistry, type SmcCall, smcUnknown } from './services.js';
 import { Spmd, type SpmdConfig } from './spmd.js';
+import { SnapshotError, type SnapshotState, type StateReader, type StateWriter, loadPart, savePart } from '../../state/snapshot-codec.js';
 
 export const enum MonitorSite {
   /** The reset entry point (BL31 entry). */
@@ -70,7 +71,7 @@ class StdService implements RuntimeService {
   }
 }
 
-export class El3Monitor extends NativeComponent {
+export class El3Monitor extends NativeComponent implements SnapshotState {
   readonly name = 'el3-monitor';
   readonly el = 3;
   readonly secure = true;
@@ -163,4 +164,39 @@ export class El3Monitor extends NativeComponent {
     const exit = this.registry.dispatch(call, s[L.X]!);
     if (exit !== Exit.Stopped) this.eret();
   }
+
+  // ---- snapshots (machine/snapshot.ts; cold path) ----
+
+  /** Format version of saveState(). */
+  static readonly STATE_VERSION = 1;
+  saveState(): Uint8Array { return savePart(El3Monitor.STATE_VERSION, this); }
+  loadState(bytes: Uint8Array): void { loadPart(this.name, El3Monitor.STATE_VERSION, this, bytes); }
+
+  saveTo(w: StateWriter): void {
+    const c = this.cfg;
+    w.f64(c.smcccVersion); w.f64(c.psciVersion); w.bool(c.hypervisor); w.u64(c.ns.pc); w.f64(c.ns.el);
+    w.f64(this.smcCount);
+    w.u8(SYSTEM_EVENTS.indexOf(this.psci.lastEvent));
+    w.bool(this.spmd !== null);
+    if (this.spmd !== null) this.spmd.saveTo(w);
+  }
+
+  readFrom(r: StateReader): () => void {
+    const c = this.cfg;
+    r.cfgNum('smcccVersion', c.smcccVersion); r.cfgNum('psciVersion', c.psciVersion); r.cfgBool('hypervisor', c.hypervisor);
+    r.cfgU64('ns entry pc', c.ns.pc); r.cfgNum('ns entry el', c.ns.el);
+    const smcCount = r.f64('smcCount');
+    const ev = SYSTEM_EVENTS[r.u8('psci lastEvent')];
+    if (ev === undefined) throw new SnapshotError('INVALID', `${this.name}: psci lastEvent is not a system event`);
+    r.cfgBool('spmd', this.spmd !== null);
+    const spmd = this.spmd === null ? null : this.spmd.readFrom(r);
+    return () => {
+      this.smcCount = smcCount;
+      this.psci.lastEvent = ev;
+      if (spmd !== null) spmd();
+    };
+  }
 }
+
+/** Snapshot encoding of Psci.lastEvent (index = the stored byte). */
+const SYSTEM_EVENTS: readonly (SystemEvent | null)[] = [null, 'system-off', 'system-reset', 'cpu-off'];

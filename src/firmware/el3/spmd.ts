@@ -22,6 +22,7 @@ import { NWD } from '../spmc/endpoints.js';
 import type { PartitionEntry } from '../spmc/sel1.js';
 import { SCTLR_EL1_RESET, SPSR_DAIF_MASKED, SPSR_EL1H, type SavedContext, el1Context } from './context.js';
 import { Exit, type SmcCall } from './services.js';
+import { SnapshotError, type StateReader, type StateWriter } from '../../state/snapshot-codec.js';
 
 /** TF-A spmd_private.h SPMC states. */
 export const enum SpmcState { Reset = 0, OnPending = 1, On = 2, Failed = 3 }
@@ -443,6 +444,42 @@ export class Spmd {
     this.host.charge(this.host.costs.worldSwitch);
     this.current = dest;
     return Exit.Switched;
+  }
+
+  // =============================================================================================
+  // Snapshots (machine/snapshot.ts; cold path)
+  // =============================================================================================
+
+  saveTo(w: StateWriter): void {
+    w.str(this.placement); w.f64(this.spmcVersion); w.f64(this.spmcId); w.str(this.policy);
+    w.u8(this.state); this.nsCtx.saveTo(w);
+    w.u32(this.secCtx.length); for (const c of this.secCtx) c.saveTo(w);
+    w.f64(this.nsVersion); w.bool(this.nsNegotiated); w.f64(this.spmcNwdVersion); w.bool(this.versionPending);
+    w.f64(this.current); w.f64(this.initSlot); w.i32s(this.msg); w.f64(this.switches);
+    w.bool(this.core !== null);
+    if (this.core !== null) this.core.saveTo(w);
+  }
+
+  readFrom(r: StateReader): () => void {
+    r.cfgStr('spmd placement', this.placement); r.cfgNum('spmd spmcVersion', this.spmcVersion);
+    r.cfgNum('spmd spmcId', this.spmcId); r.cfgStr('spmd policy', this.policy);
+    const state = r.u8('spmd state');
+    if (state > SpmcState.Failed) throw new SnapshotError('INVALID', `${r.component}: spmd state ${state} is not an SPMC state`);
+    const ns = this.nsCtx.readFrom(r, 'spmd non-secure context');
+    r.cfgNum('spmd secure contexts', this.secCtx.length);
+    const sec = this.secCtx.map((c, i) => c.readFrom(r, `spmd secure context ${i}`));
+    const nsVersion = r.f64('nsVersion'), nsNegotiated = r.bool('nsNegotiated'), spmcNwdVersion = r.f64('spmcNwdVersion');
+    const versionPending = r.bool('versionPending'), current = r.f64('spmd current'), initSlot = r.f64('spmd initSlot');
+    const msg = r.i32s('spmd msg', this.msg.length), switches = r.f64('switches');
+    r.cfgBool('EL3 SPMC core', this.core !== null);
+    const core = this.core === null ? null : this.core.readFrom(r);
+    return () => {
+      this.state = state as SpmcState; ns(); for (const c of sec) c();
+      this.nsVersion = nsVersion; this.nsNegotiated = nsNegotiated; this.spmcNwdVersion = spmcNwdVersion;
+      this.versionPending = versionPending; this.current = current; this.initSlot = initSlot; this.msg.set(msg);
+      this.switches = switches;
+      if (core !== null) core();
+    };
   }
 }
 

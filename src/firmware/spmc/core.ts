@@ -14,6 +14,7 @@
  */
 import * as A from '../../ffa/abi.js';
 import type { Bus } from '../../memory/bus.js';
+import type { StateReader, StateWriter } from '../../state/snapshot-codec.js';
 import { type AbiRow, FROM_NWD, FROM_SP, type SpmcPolicy, abiIndex, buildAbiTable } from './abi-table.js';
 import { BlockKind, EndpointTable, NWD, type PartitionConfig, RtModel, RtState } from './endpoints.js';
 import { RX_EMPTY, RX_FULL, RX_OTHER_WORLD_OWNED, SpmcMemory, type SpmcMemoryHost, type Mailbox } from './memory.js';
@@ -924,6 +925,52 @@ export class SpmcCore implements SpmcMemoryHost {
     }
     this.console += out;
     return this.ok(0, 0);
+  }
+
+  // =============================================================================================
+  // Snapshots (machine/snapshot.ts; cold path): the endpoint table, mailboxes, counters and the
+  // memory-sharing state, after the configuration they must be restored into.
+  // =============================================================================================
+
+  saveTo(w: StateWriter): void {
+    const c = this.cfg, ep = this.ep;
+    w.f64(c.version); w.f64(c.spmcId); w.str(c.policy); w.f64(c.smcccVersion); w.str(c.placement);
+    w.u32(c.partitions.length);
+    for (let i = 1; i < ep.count; i++) {
+      w.f64(ep.id[i]!); for (let k = 0; k < 4; k++) w.i32(ep.uuidWords[4 * i + k]!); w.i32(ep.properties[i]!); w.i32(ep.contexts[i]!);
+    }
+    w.f64(this.caller); w.bool(this.resumeFull); w.str(this.console); w.f64(this.calls);
+    w.i32s(ep.version); w.u8s(ep.negotiated); w.u8s(ep.state); w.u8s(ep.model); w.i32s(ep.origin); w.i32s(ep.originId);
+    w.u8s(ep.req2); w.i32s(ep.runner); w.u8s(ep.block); w.i32s(ep.blockedOn);
+    for (const m of ep.mailbox) { w.f64(m.tx); w.f64(m.rx); w.f64(m.pages); w.f64(m.version); w.f64(m.state); }
+    this.memory.saveTo(w);
+  }
+
+  readFrom(r: StateReader): () => void {
+    const c = this.cfg, ep = this.ep, n = ep.count;
+    r.cfgNum('spmc version', c.version); r.cfgNum('spmcId', c.spmcId); r.cfgStr('policy', c.policy);
+    r.cfgNum('smcccVersion', c.smcccVersion); r.cfgStr('placement', c.placement);
+    r.cfgNum('partition count', c.partitions.length);
+    for (let i = 1; i < n; i++) {
+      r.cfgNum(`partition ${i} id`, ep.id[i]!);
+      for (let k = 0; k < 4; k++) { const v = r.i32(`partition ${i} uuid`); if (v !== ep.uuidWords[4 * i + k]) r.mismatch(`partition 0x${ep.id[i]!.toString(16)} uuid word ${k}`, v, ep.uuidWords[4 * i + k]); }
+      const props = r.i32(`partition ${i} properties`); if (props !== ep.properties[i]) r.mismatch(`partition 0x${ep.id[i]!.toString(16)} properties`, props, ep.properties[i]);
+      const ctxs = r.i32(`partition ${i} executionContexts`); if (ctxs !== ep.contexts[i]) r.mismatch(`partition 0x${ep.id[i]!.toString(16)} executionContexts`, ctxs, ep.contexts[i]);
+    }
+    const caller = r.f64('caller'), resumeFull = r.bool('resumeFull'), console = r.str('console'), calls = r.f64('calls');
+    const version = r.i32s('version', n), negotiated = r.u8s('negotiated', n), state = r.u8s('state', n), model = r.u8s('model', n);
+    const origin = r.i32s('origin', n), originId = r.i32s('originId', n), req2 = r.u8s('req2', n), runner = r.i32s('runner', n);
+    const block = r.u8s('block', n), blockedOn = r.i32s('blockedOn', n);
+    const boxes: number[][] = [];
+    for (let i = 0; i < n; i++) boxes.push([r.f64('mailbox tx'), r.f64('mailbox rx'), r.f64('mailbox pages'), r.f64('mailbox version'), r.f64('mailbox state')]);
+    const mem = this.memory.readFrom(r);
+    return () => {
+      this.caller = caller; this.resumeFull = resumeFull; this.console = console; this.calls = calls;
+      ep.version.set(version); ep.negotiated.set(negotiated); ep.state.set(state); ep.model.set(model); ep.origin.set(origin);
+      ep.originId.set(originId); ep.req2.set(req2); ep.runner.set(runner); ep.block.set(block); ep.blockedOn.set(blockedOn);
+      boxes.forEach((b, i) => { const m = ep.mailbox[i]!; [m.tx, m.rx, m.pages, m.version, m.state] = b as [number, number, number, number, number]; });
+      mem();
+    };
   }
 }
 

@@ -43,6 +43,7 @@
  * borrowers' stage-2 mappings (consumers query `pageInfo`).
  */
 import type { Bus } from '../../memory/bus.js';
+import { SnapshotError, type StateReader, type StateWriter } from '../../state/snapshot-codec.js';
 import { Region } from '../../memory/bus.js';
 import {
   FFA_ERROR,
@@ -1494,7 +1495,103 @@ export class SpmcMemory {
     }
     this.pages.set(p, next);
   }
+
+  // -------------------------------------------------------------------------------------------
+  // Snapshots (machine/snapshot.ts; cold path). Every field of the page table and of each
+  // transaction is written by name, in the maps' insertion order (which later iteration sees).
+  // -------------------------------------------------------------------------------------------
+
+  saveTo(w: StateWriter): void {
+    w.str(this.policy.name); w.f64(this.version); w.f64(this.copyBytesPerCycle);
+    w.str(this.lastReject);
+    w.u64(this.nextHandle);
+    w.strs(this.violations);
+    w.u32(this.pages.size);
+    for (const [p, rec] of this.pages) {
+      w.f64(p); w.i32(rec.owner); w.u8(SNAP_PAGE_STATES.indexOf(rec.state)); w.opt(rec.handle, (h) => w.u64(h));
+    }
+    const pending = (x: PendingResponse | null): void => w.opt(x, (q) => { w.bytes(q.bytes); w.f64(q.offset); });
+    w.u32(this.txs.size);
+    for (const tx of this.txs.values()) {
+      w.u64(tx.handle); w.u8(SNAP_KINDS.indexOf(tx.kind)); w.i32(tx.sender); w.i32(tx.caller); w.f64(tx.total);
+      w.opt(tx.buf, (b) => w.bytes(b)); w.f64(tx.filled); w.f64(tx.layout); w.bool(tx.complete);
+      w.u64(tx.tag); w.f64(tx.flags); w.f64(tx.attributes); w.bool(tx.ns);
+      w.u32(tx.constituents.length);
+      for (const c of tx.constituents) { w.u64(c.address); w.f64(c.pageCount); }
+      w.u32(tx.pages.length);
+      for (const p of tx.pages) w.f64(p);
+      w.u32(tx.borrowers.length);
+      for (const b of tx.borrowers) {
+        w.i32(b.id); w.f64(b.permissions); w.f64(b.emadFlags); w.opt(b.impdef, (x) => w.bytes(x));
+        w.f64(b.retrievals); w.f64(b.granted); pending(b.pending);
+      }
+      w.bool(tx.clearOnRelinquish);
+      pending(tx.hypPending);
+    }
+  }
+
+  readFrom(r: StateReader): () => void {
+    r.cfgStr('memory policy', this.policy.name);
+    r.cfgNum('memory version', this.version);
+    r.cfgNum('memory copyBytesPerCycle', this.copyBytesPerCycle);
+    const lastReject = r.str('lastReject');
+    const nextHandle = r.u64('nextHandle');
+    const violations = r.strs('violations', 1 << 20);
+    const pages = new Map<number, PageRecord>();
+    const np = r.count('page records', 1 << 24);
+    for (let i = 0; i < np; i++) {
+      const p = r.f64('page frame');
+      const owner = r.i32('page owner');
+      const st = SNAP_PAGE_STATES[r.u8('page state')];
+      if (st === undefined) throw new SnapshotError('INVALID', `${r.component}: page ${i}: unknown page state`);
+      const handle = r.opt('page handle', () => r.u64('page handle'));
+      pages.set(p, { owner, state: st, handle });
+    }
+    const pending = (f: string): PendingResponse | null => r.opt(f, () => ({ bytes: r.bytes(`${f} bytes`), offset: r.f64(`${f} offset`) }));
+    const txs = new Map<bigint, Transaction>();
+    const nt = r.count('transactions', MAX_TRANSACTIONS);
+    for (let i = 0; i < nt; i++) {
+      const handle = r.u64('tx handle');
+      const kind = SNAP_KINDS[r.u8('tx kind')];
+      if (kind === undefined) throw new SnapshotError('INVALID', `${r.component}: transaction ${i}: unknown kind`);
+      const sender = r.i32('tx sender'), caller = r.i32('tx caller'), total = r.f64('tx total');
+      const buf = r.opt('tx buf', () => r.bytes('tx buf'));
+      const filled = r.f64('tx filled'), layout = r.f64('tx layout'), complete = r.bool('tx complete');
+      const tag = r.u64('tx tag'), flags = r.f64('tx flags'), attributes = r.f64('tx attributes'), ns = r.bool('tx ns');
+      const constituents: MemRegionConstituent[] = [];
+      const nc = r.count('tx constituents', 1 << 20);
+      for (let k = 0; k < nc; k++) constituents.push({ address: r.u64('constituent address'), pageCount: r.f64('constituent pageCount') });
+      const txPages: number[] = [];
+      const npg = r.count('tx pages', 1 << 24);
+      for (let k = 0; k < npg; k++) txPages.push(r.f64('tx page'));
+      const borrowers: Borrower[] = [];
+      const nb = r.count('tx borrowers', 1 << 16);
+      for (let k = 0; k < nb; k++) {
+        const id = r.i32('borrower id'), permissions = r.f64('borrower permissions'), emadFlags = r.f64('borrower emadFlags');
+        const impdef = r.opt('borrower impdef', () => r.bytes('borrower impdef')) ?? undefined;
+        const retrievals = r.f64('borrower retrievals'), granted = r.f64('borrower granted');
+        borrowers.push({ id, permissions, emadFlags, impdef, retrievals, granted, pending: pending('borrower pending') });
+      }
+      const clearOnRelinquish = r.bool('tx clearOnRelinquish');
+      const hypPending = pending('tx hypPending');
+      txs.set(handle, {
+        handle, kind, sender, caller, total, buf, filled, layout, complete, tag, flags, attributes, ns, constituents,
+        pages: txPages, borrowers, clearOnRelinquish, hypPending,
+      });
+    }
+    return () => {
+      this.lastReject = lastReject;
+      this.nextHandle = nextHandle;
+      this.violations.length = 0; this.violations.push(...violations);
+      this.pages.clear(); for (const [k, v] of pages) this.pages.set(k, v);
+      this.txs.clear(); for (const [k, v] of txs) this.txs.set(k, v);
+    };
+  }
 }
+
+/** Snapshot encodings of the page states and transaction kinds (index = the stored byte). */
+const SNAP_PAGE_STATES: readonly PageState[] = ['owned', 'shared', 'lent', 'donated'];
+const SNAP_KINDS: readonly SendKind[] = ['share', 'lend', 'donate'];
 
 /** HF ffa_memory_attributes_validate: Normal WB or Device-nGnRnE, inner shareable. */
 function hafniumAttributes(a: number): boolean {

@@ -18,6 +18,7 @@ import { CALL_SITES, NativeComponent, type NativePlatform, smcWord } from '../co
 import { type SavedContext, SPSR_EL0T, el0Context } from '../el3/context.js';
 import { DEST_INIT_NEXT, SpmcCore, type SpmcCoreConfig } from './core.js';
 import { NWD } from './endpoints.js';
+import { type SnapshotState, type StateReader, type StateWriter, loadPart, savePart } from '../../state/snapshot-codec.js';
 
 export const enum SpmcSite {
   /** Where the SPMD's first ERET enters the SPMC (its entry point). */
@@ -35,7 +36,7 @@ export interface PartitionEntry {
 /** ESR_EL1.EC of an SVC from AArch64 (Arm ARM D24.2.45). */
 const EC_SVC64 = 0x15;
 
-export class Sel1Spmc extends NativeComponent {
+export class Sel1Spmc extends NativeComponent implements SnapshotState {
   readonly name = 'spmc-sel1';
   readonly el = 1;
   readonly secure = true;
@@ -150,5 +151,41 @@ export class Sel1Spmc extends NativeComponent {
     for (let i = 1; i < 36; i++) s[i] = 0;
     this.current = -1;
     this.issueTail(smcWord(0), SpmcSite.Nwd);
+  }
+
+  // ---- snapshots (machine/snapshot.ts; cold path) ----
+
+  /** Format version of saveState(). */
+  static readonly STATE_VERSION = 1;
+  saveState(): Uint8Array { return savePart(Sel1Spmc.STATE_VERSION, this); }
+  loadState(bytes: Uint8Array): void { loadPart(this.name, Sel1Spmc.STATE_VERSION, this, bytes); }
+
+  saveTo(w: StateWriter): void {
+    w.u32(this.entries.length);
+    for (const e of this.entries) { w.u64(e.entry); w.u64(e.sp); }
+    w.u32(this.ctx.length);
+    for (const c of this.ctx) c.saveTo(w);
+    w.f64(this.current); w.f64(this.initSlot); w.bool(this.ready);
+    w.u32(this.faults.length);
+    for (const f of this.faults) { w.f64(f.slot); w.i32(f.esr); w.u64(f.elr); }
+    this.core.saveTo(w);
+  }
+
+  readFrom(r: StateReader): () => void {
+    r.cfgNum('partition entries', this.entries.length);
+    this.entries.forEach((e, i) => { r.cfgU64(`partition ${i} entry`, e.entry); r.cfgU64(`partition ${i} sp`, e.sp); });
+    r.cfgNum('contexts', this.ctx.length);
+    const ctx = this.ctx.map((c, i) => c.readFrom(r, `context ${i}`));
+    const current = r.f64('current'), initSlot = r.f64('initSlot'), ready = r.bool('ready');
+    const faults: { slot: number; esr: number; elr: bigint }[] = [];
+    const nf = r.count('faults', 1 << 20);
+    for (let i = 0; i < nf; i++) faults.push({ slot: r.f64('fault slot'), esr: r.i32('fault esr'), elr: r.u64('fault elr') });
+    const core = this.core.readFrom(r);
+    return () => {
+      for (const c of ctx) c();
+      this.current = current; this.initSlot = initSlot; this.ready = ready;
+      this.faults.length = 0; this.faults.push(...faults);
+      core();
+    };
   }
 }
