@@ -16,6 +16,7 @@
 import * as A from '../ffa/abi.js';
 import { EFI_BUFFER_TOO_SMALL, EFI_ERROR_BIT, EFI_NOT_FOUND, type EfiVarService } from '../firmware/host/kernel.js';
 import { DirectKind, type PartitionBehaviour } from '../firmware/partitions/api.js';
+import { type SnapshotState, StateReader, StateWriter } from '../state/snapshot-codec.js';
 
 /** x3 of a GetVariable size query. */
 export const STMM_GET_VARIABLE_SIZE = 0x5354_4d01n;
@@ -51,7 +52,7 @@ const set64 = (r: Int32Array, n: number, v: bigint): void => {
 };
 
 /** The partition side (behaviour "stmm"). A cold path: it allocates freely. */
-export class StmmBehaviour implements PartitionBehaviour {
+export class StmmBehaviour implements PartitionBehaviour, SnapshotState {
   readonly name = 'stmm';
   /** Requests seen: variable names, in order. */
   readonly seen: string[] = [];
@@ -76,6 +77,25 @@ export class StmmBehaviour implements PartitionBehaviour {
     for (let i = 3; i < 18; i++) set64(r, i, 0n);
     set64(r, 3, status);
     set64(r, 4, size);
+  }
+
+  /** Snapshots (state/snapshot-codec.ts): the variables it was built with (checked), then what it saw. */
+  saveState(): Uint8Array {
+    const w = new StateWriter(1);
+    const names = Object.keys(this.variables).sort();
+    w.strs(names); for (const n of names) w.f64(this.variables[n]!);
+    w.strs(this.seen);
+    return w.finish();
+  }
+  loadState(bytes: Uint8Array): void {
+    const r = new StateReader('stmm behaviour', 1, bytes);
+    const names = Object.keys(this.variables).sort();
+    const snapNames = r.strs('variables', 1 << 16);
+    if (snapNames.join('\0') !== names.join('\0')) r.mismatch('variables', snapNames, names);
+    for (const n of names) r.cfgNum(`variable ${n} size`, this.variables[n]!);
+    const seen = r.strs('seen', 1 << 24);
+    r.end();
+    this.seen.length = 0; this.seen.push(...seen);
   }
 }
 

@@ -41,6 +41,7 @@ import { type NativePlatform, NativeComponent, smcWord } from '../component.js';
 import { stage2Fault } from '../../memory/bus.js';
 import { DRAM_BASE } from '../../memory/map.js';
 import { EINVAL, EOPNOTSUPP, EPERM, HostStage2, PAGE_SIZE, PAGE_STATE_NAMES, PageState } from '../../memory/stage2.js';
+import { type SnapshotState, type StateReader, type StateWriter, loadPart, savePart } from '../../state/snapshot-codec.js';
 import {
   FFA_ERROR, FFA_FEATURES, FFA_ID_GET, FFA_MEM_DONATE, FFA_MEM_DONATE_64, FFA_MEM_FRAG_RX, FFA_MEM_FRAG_TX,
   FFA_MEM_LEND, FFA_MEM_LEND_64, FFA_MEM_OP_PAUSE, FFA_MEM_OP_RESUME, FFA_MEM_RECLAIM, FFA_MEM_RELINQUISH,
@@ -211,7 +212,7 @@ class NestedRunStopped extends Error {
 // The component
 // ---------------------------------------------------------------------------------------------
 
-export class Pkvm extends NativeComponent {
+export class Pkvm extends NativeComponent implements SnapshotState {
   readonly name = 'pkvm';
   readonly el = 2;
   readonly secure = false;
@@ -1015,14 +1016,7 @@ export class Pkvm extends NativeComponent {
     if ((s[L.HCR_EL2]! & HCR_VM) !== 0) return -EPERM;
     s[L.HCR_EL2] = s[L.HCR_EL2]! | HCR_VM;
     this.finalised = true;
-    const st = this.stage2!;
-    const cpu = s;
-    // Stage 2 translates EL1&0 accesses only; EL2's own accesses (and the secure world's) are not checked.
-    this.p.bus.stage2Check = (pa: number) => {
-      if (cpu[L.PSTATE_EL]! >= 2) return 0;
-      const f = st.hostAccessFault(pa);
-      return f < 0 ? 0 : stage2Fault(f);
-    };
+    this.installHostStage2Check(this.stage2!);
     return 0;
   }
 
@@ -1177,6 +1171,122 @@ export class Pkvm extends NativeComponent {
     }
     if (this.hostTx >= 0 && !this.mailboxRegistered) v.push('host buffers registered but the hyp mailbox is not mapped at the SPMC');
     return v;
+  }
+
+  /** The host stage 2 goes live on the bus (protFinalize, and a restored finalised snapshot). */
+  private installHostStage2Check(st: HostStage2): void {
+    const cpu = this.s;
+    // Stage 2 translates EL1&0 accesses only; EL2's own accesses (and the secure world's) are not checked.
+    this.p.bus.stage2Check = (pa: number) => {
+      if (cpu[L.PSTATE_EL]! >= 2) return 0;
+      const f = st.hostAccessFault(pa);
+      return f < 0 ? 0 : stage2Fault(f);
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Snapshots (machine/snapshot.ts; cold path): the beliefs, the host stage-2 page states (held
+  // outside RAM) and the bus check they drive, the saved host context and the records.
+  // -------------------------------------------------------------------------------------------
+
+  /** Format version of saveState(). */
+  static readonly STATE_VERSION = 1;
+  saveState(): Uint8Array { return savePart(Pkvm.STATE_VERSION, this); }
+  loadState(bytes: Uint8Array): void { loadPart(this.name, Pkvm.STATE_VERSION, this, bytes); }
+
+  saveTo(w: StateWriter): void {
+    // configuration
+    w.bool(this.forwardDirectReq); w.bool(this.newest); w.bool(this.injectAborts); w.f64(this.hostSmcccVersion);
+    w.f64(this.psciVersion); w.i32(this.hostEntryLo); w.i32(this.hostEntryHi); w.bool(this.hostEntrySet); w.f64(this.hostSpsr);
+    // beliefs
+    w.bool(this.protectedMode); w.bool(this.protectedModeInitialized); w.bool(this.finalised); w.f64(this.hypFfaVersion);
+    w.bool(this.negotiated); w.opt(this.hostVersion, (v) => w.f64(v)); w.bool(this.hypBuffersReady);
+    w.f64(this.hostTx); w.f64(this.hostRx); w.bool(this.mailboxRegistered); w.opt(this.panicReason, (v) => w.str(v));
+    w.bool(this.cpuOnLocked); w.i32(this.bootPcLo); w.i32(this.bootPcHi); w.i32(this.bootR0Lo); w.i32(this.bootR0Hi);
+    // host stage 2 and the hyp's buffers
+    w.opt(this.stage2, (st) => { w.f64(st.base); w.f64(st.size); w.u8s(st.host); w.u8s(st.hyp); w.u16s(st.pins); });
+    w.f64(this.carveBase); w.f64(this.pgtPa); w.f64(this.hypTxPa); w.f64(this.hypRxPa); w.f64(this.descPa); w.f64(this.descLen);
+    // saved host context and scratch
+    w.i32s(this.ctx); w.i32(this.ctxElrLo); w.i32(this.ctxElrHi); w.i32(this.ctxSpsr);
+    w.i32s(this.res); w.i32s(this.arg); w.i32s(this.out);
+    // records
+    const st = this.stats;
+    for (const v of [st.hostSmcTraps, st.hostHvcs, st.forwarded, st.ffaHandled, st.gateRejects, st.hostAborts, st.nestedSmcs]) w.f64(v);
+    w.u32(this.hypSmcs.length);
+    for (const h of this.hypSmcs) { w.u32(h.x0); w.u64(h.x1); w.u64(h.x2); w.u64(h.x3); w.u32(h.result); }
+    w.u32(this.rxtxMapPas.length);
+    for (const m of this.rxtxMapPas) { w.f64(m.tx); w.f64(m.rx); w.f64(m.pages); }
+    w.strs(this.warnings);
+  }
+
+  readFrom(r: StateReader): () => void {
+    r.cfgBool('directReqBeforeVersion forward', this.forwardDirectReq); r.cfgBool('snapshot newest', this.newest);
+    r.cfgBool('hostMemAbort inject', this.injectAborts); r.cfgNum('hostSmcccVersion', this.hostSmcccVersion);
+    r.cfgNum('psciVersion', this.psciVersion);
+    const elo = r.i32('hostEntry low'), ehi = r.i32('hostEntry high');
+    if (elo !== this.hostEntryLo || ehi !== this.hostEntryHi) r.mismatch('hostEntry', `0x${(ehi >>> 0).toString(16)}${(elo >>> 0).toString(16).padStart(8, '0')}`, `0x${(this.hostEntryHi >>> 0).toString(16)}${(this.hostEntryLo >>> 0).toString(16).padStart(8, '0')}`);
+    r.cfgBool('hostEntry set', this.hostEntrySet); r.cfgNum('hostSpsr', this.hostSpsr);
+    const protectedMode = r.bool('protectedMode'), protectedModeInitialized = r.bool('protectedModeInitialized');
+    const finalised = r.bool('finalised'), hypFfaVersion = r.f64('hypFfaVersion'), negotiated = r.bool('negotiated');
+    const hostVersion = r.opt('hostVersion', () => r.f64('hostVersion')), hypBuffersReady = r.bool('hypBuffersReady');
+    const hostTx = r.f64('hostTx'), hostRx = r.f64('hostRx'), mailboxRegistered = r.bool('mailboxRegistered');
+    const panicReason = r.opt('panicReason', () => r.str('panicReason')), cpuOnLocked = r.bool('cpuOnLocked');
+    const boot = [r.i32('bootPcLo'), r.i32('bootPcHi'), r.i32('bootR0Lo'), r.i32('bootR0Hi')] as const;
+    const bus = this.p.bus;
+    const stage2 = r.opt('stage2', () => {
+      r.cfgNum('stage2 base', DRAM_BASE); r.cfgNum('stage2 size (DRAM size)', bus.dramSize);
+      const st = new HostStage2(DRAM_BASE, bus.dramSize);
+      st.host.set(r.u8s('stage2 host states', st.pages)); st.hyp.set(r.u8s('stage2 hyp states', st.pages));
+      st.pins.set(r.u16s('stage2 pins', st.pages));
+      return st;
+    });
+    const carveBase = r.f64('carveBase'), pgtPa = r.f64('pgtPa'), hypTxPa = r.f64('hypTxPa'), hypRxPa = r.f64('hypRxPa');
+    const descPa = r.f64('descPa'); r.cfgNum('descLen', this.descLen);
+    const ctx = r.i32s('host context', this.ctx.length), elrLo = r.i32('ctxElrLo'), elrHi = r.i32('ctxElrHi'), spsr = r.i32('ctxSpsr');
+    const res = r.i32s('res', this.res.length), arg = r.i32s('arg', this.arg.length), out = r.i32s('out', this.out.length);
+    const counters: number[] = [];
+    for (const k of ['hostSmcTraps', 'hostHvcs', 'forwarded', 'ffaHandled', 'gateRejects', 'hostAborts', 'nestedSmcs']) counters.push(r.f64(`stats.${k}`));
+    const hypSmcs: HypSmcRecord[] = [];
+    const nh = r.count('hypSmcs', LOG_LIMIT);
+    for (let i = 0; i < nh; i++) hypSmcs.push({ x0: r.u32('hypSmc x0'), x1: r.u64('hypSmc x1'), x2: r.u64('hypSmc x2'), x3: r.u64('hypSmc x3'), result: r.u32('hypSmc result') });
+    const maps: { tx: number; rx: number; pages: number }[] = [];
+    const nm = r.count('rxtxMapPas', LOG_LIMIT);
+    for (let i = 0; i < nm; i++) maps.push({ tx: r.f64('rxtxMap tx'), rx: r.f64('rxtxMap rx'), pages: r.f64('rxtxMap pages') });
+    const warnings = r.strs('warnings', LOG_LIMIT);
+    const ram = (pa: number, len: number): Uint8Array => {
+      const m = bus.ram(pa, len);
+      if (m === null) r.mismatch('hyp buffer address', pa, 'RAM');
+      return m;
+    };
+    const views = stage2 === null ? null : { tx: ram(hypTxPa, PAGE_SIZE), rx: ram(hypRxPa, PAGE_SIZE), desc: ram(descPa, this.descLen) };
+    return () => {
+      this.protectedMode = protectedMode; this.protectedModeInitialized = protectedModeInitialized; this.finalised = finalised;
+      this.hypFfaVersion = hypFfaVersion; this.negotiated = negotiated; this.hostVersion = hostVersion;
+      this.hypBuffersReady = hypBuffersReady; this.hostTx = hostTx; this.hostRx = hostRx; this.mailboxRegistered = mailboxRegistered;
+      this.panicReason = panicReason; this.cpuOnLocked = cpuOnLocked;
+      [this.bootPcLo, this.bootPcHi, this.bootR0Lo, this.bootR0Hi] = boot;
+      this.stage2 = stage2;
+      this.carveBase = carveBase; this.pgtPa = pgtPa; this.hypTxPa = hypTxPa; this.hypRxPa = hypRxPa; this.descPa = descPa;
+      if (views !== null) {
+        this.hypTx = views.tx; this.hypRx = views.rx; this.desc = views.desc;
+        this.hypTxView = new DataView(views.tx.buffer, views.tx.byteOffset, views.tx.byteLength);
+        this.hypRxView = new DataView(views.rx.buffer, views.rx.byteOffset, views.rx.byteLength);
+        this.descView = new DataView(views.desc.buffer, views.desc.byteOffset, views.desc.byteLength);
+      } else {
+        this.hypTx = new Uint8Array(0); this.hypRx = new Uint8Array(0); this.desc = new Uint8Array(0);
+        this.hypTxView = new DataView(new ArrayBuffer(8)); this.hypRxView = new DataView(new ArrayBuffer(8)); this.descView = new DataView(new ArrayBuffer(8));
+      }
+      this.ctx.set(ctx); this.ctxElrLo = elrLo; this.ctxElrHi = elrHi; this.ctxSpsr = spsr;
+      this.res.set(res); this.arg.set(arg); this.out.set(out);
+      const st = this.stats;
+      [st.hostSmcTraps, st.hostHvcs, st.forwarded, st.ffaHandled, st.gateRejects, st.hostAborts, st.nestedSmcs] = counters as [number, number, number, number, number, number, number];
+      this.hypSmcs.length = 0; this.hypSmcs.push(...hypSmcs);
+      this.rxtxMapPas.length = 0; this.rxtxMapPas.push(...maps);
+      this.warnings.length = 0; this.warnings.push(...warnings);
+      // The host stage 2 is enforced on the bus exactly when pKVM has finalised (protFinalize).
+      if (finalised && stage2 !== null) this.installHostStage2Check(stage2);
+      else bus.stage2Check = null;
+    };
   }
 }
 

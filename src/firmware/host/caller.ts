@@ -7,6 +7,7 @@
 import * as L from '../../state/layout.js';
 import { StopReason } from '../../exec/context.js';
 import { NativeComponent, CALL_SITES, hvcWord, smcWord, svcWord } from '../component.js';
+import { SnapshotError, type SnapshotState, type StateReader, type StateWriter, loadPart, savePart } from '../../state/snapshot-codec.js';
 
 /** The outcome of one host call. */
 export interface HostCallResult {
@@ -19,7 +20,7 @@ export interface HostCallResult {
 /** Call sites in the host's code window: one per conduit, so ELR values in traces say which. */
 export const enum HostSite { Smc = CALL_SITES, Hvc = CALL_SITES + 0x10, Svc = CALL_SITES + 0x20, Entry = CALL_SITES + 0x100 }
 
-export class HostCaller extends NativeComponent {
+export class HostCaller extends NativeComponent implements SnapshotState {
   readonly name = 'host';
   readonly el = 1;
   readonly secure = false;
@@ -68,5 +69,24 @@ export class HostCaller extends NativeComponent {
       if (ec !== 0x15) this.skipInstruction();
     }
     this.eret();
+  }
+
+  // ---- snapshots (machine/snapshot.ts; cold path) ----
+
+  /** Format version of saveState(); subclasses with state of their own extend saveTo/readFrom. */
+  static readonly STATE_VERSION = 1;
+  saveState(): Uint8Array { return savePart(HostCaller.STATE_VERSION, this); }
+  loadState(bytes: Uint8Array): void { loadPart(this.name, HostCaller.STATE_VERSION, this, bytes); }
+
+  saveTo(w: StateWriter): void {
+    w.opt(this.caught, (c) => { w.f64(c.el); w.f64(c.ec); w.i32(c.esr); });
+    w.f64(this.exceptionsCaught);
+  }
+
+  readFrom(r: StateReader): () => void {
+    const caught = r.opt('caught', () => ({ el: r.f64('caught el'), ec: r.f64('caught ec'), esr: r.i32('caught esr') }));
+    const n = r.f64('exceptionsCaught');
+    if (!(n >= 0)) throw new SnapshotError('INVALID', `${this.name}: exceptionsCaught ${n}`);
+    return () => { this.caught = caught; this.exceptionsCaught = n; };
   }
 }

@@ -5,8 +5,9 @@
  */
 import * as A from '../../ffa/abi.js';
 import { DirectKind, type PartitionBehaviour } from './api.js';
+import { type SnapshotState, StateReader, StateWriter } from '../../state/snapshot-codec.js';
 
-export class EchoBehaviour implements PartitionBehaviour {
+export class EchoBehaviour implements PartitionBehaviour, SnapshotState {
   readonly name = 'echo';
 
   onDirectRequest(s: Int32Array, kind: DirectKind): void {
@@ -22,4 +23,8 @@ export class EchoBehaviour implements PartitionBehaviour {
     s[4] = 0; s[5] = 0;
     if (kind === DirectKind.Req2) { s[6] = 0; s[7] = 0; }
   }
+
+  /** Echo keeps no state: an empty, versioned payload (snapshots; state/snapshot-codec.ts). */
+  saveState(): Uint8Array { return new StateWriter(1).finish(); }
+  loadState(bytes: Uint8Array): void { new StateReader('echo behaviour', 1, bytes).end(); }
 }

@@ -9,6 +9,7 @@ import * as A from '../../ffa/abi.js';
 import { StopReason } from '../../exec/context.js';
 import { CALL_SITES, NativeComponent, smcWord, svcWord } from '../component.js';
 import { DirectKind, type PartitionBehaviour, type PartitionServices } from './api.js';
+import { SnapshotError, type SnapshotState, type StateReader, type StateWriter, hasSnapshotState, loadPart, savePart } from '../../state/snapshot-codec.js';
 
 export const enum PartitionSite {
   Entry = CALL_SITES,
@@ -21,7 +22,7 @@ export const enum PartitionSite {
 /** How many FFA_ERROR answers in a row to its own FFA_MSG_WAIT/response a partition tolerates. */
 const MAX_ERRORS_IN_A_ROW = 4;
 
-export class NativePartition extends NativeComponent implements PartitionServices {
+export class NativePartition extends NativeComponent implements PartitionServices, SnapshotState {
   readonly name: string;
   readonly el: number;
   readonly secure = true;
@@ -115,5 +116,43 @@ export class NativePartition extends NativeComponent implements PartitionService
   ffaCall(): void {
     const r = this.call(this.conduit, PartitionSite.Call);
     if (r !== StopReason.Returned) throw new Error(`${this.name}: nested FF-A call did not return (stop reason ${r})`);
+  }
+
+  // ---- snapshots (machine/snapshot.ts; cold path) ----
+
+  /** Format version of saveState(). */
+  static readonly STATE_VERSION = 1;
+  /**
+   * The partition's counters and its behaviour's own state. A behaviour must implement SnapshotState
+   * (an empty payload when it keeps no state): one that does not cannot be saved, so it is refused
+   * (UNSUPPORTED) rather than silently restored as new.
+   */
+  saveState(): Uint8Array { return savePart(NativePartition.STATE_VERSION, this); }
+  loadState(bytes: Uint8Array): void { loadPart(this.name, NativePartition.STATE_VERSION, this, bytes); }
+
+  private behaviourState(): SnapshotState {
+    const b = this.behaviour;
+    if (!hasSnapshotState(b)) {
+      throw new SnapshotError('UNSUPPORTED', `${this.name}: partition behaviour "${b.name}" does not implement SnapshotState (saveState/loadState), so its state cannot be saved`);
+    }
+    return b;
+  }
+
+  saveTo(w: StateWriter): void {
+    w.f64(this.endpointId); w.f64(this.el); w.str(this.behaviour.name);
+    w.f64(this.handled); w.f64(this.errorsSeen); w.f64(this.errorsInARow);
+    w.part(this.behaviourState().saveState());
+  }
+
+  readFrom(r: StateReader): () => void {
+    r.cfgNum('endpointId', this.endpointId); r.cfgNum('el', this.el); r.cfgStr('behaviour', this.behaviour.name);
+    const handled = r.f64('handled'), errorsSeen = r.f64('errorsSeen'), errorsInARow = r.f64('errorsInARow');
+    const inner = r.part('behaviour state');
+    const b = this.behaviourState();
+    return () => {
+      // The behaviour checks its payload before changing anything; then the counters.
+      b.loadState(inner);
+      this.handled = handled; this.errorsSeen = errorsSeen; this.errorsInARow = errorsInARow;
+    };
   }
 }
