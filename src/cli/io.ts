@@ -1,7 +1,21 @@
+/** A stream that may be a terminal (process.stdout / process.stderr, or a stand-in in tests). */
+export interface TermStream {
+  isTTY?: boolean;
+  columns?: number;
+  write(chunk: string): unknown;
+}
+
 /** Where the CLI writes: stdout (guest console, results) and stderr (diagnostics, traces). */
 export interface CliIo {
   out(chunk: string | Uint8Array): void;
   err(chunk: string | Uint8Array): void;
+  /**
+   * The streams behind `out` and `err` when they may be terminals (main.ts passes process.stdout
+   * and process.stderr; absent when the CLI runs in-process): `vectors` draws its progress bar on
+   * errStream when it is a TTY.
+   */
+  outStream?: TermStream;
+  errStream?: TermStream;
 }
 
 /** Exit statuses of the CLI (documented in README.md "CLI"). */

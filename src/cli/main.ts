@@ -42,6 +42,8 @@ async function runHere(argv: string[]): Promise<void> {
   const status = runCli(argv, {
     out: (chunk) => { process.stdout.write(chunk); },
     err: (chunk) => { process.stderr.write(chunk); },
+    outStream: process.stdout,
+    errStream: process.stderr,
   });
   process.exitCode = typeof status === 'number' ? status : await status;
 }
