@@ -4,8 +4,7 @@
  * Run: npx tsx docs/examples/ffa-trace.ts [OUT.json]   then open OUT.json in ui.perfetto.dev
  */
 import { writeFileSync } from 'node:fs';
-import { createWorld } from '../../src/machine/world.js';
-import { HookType, recorderToChromeTrace, recorderToText, wrapMachine } from '../../src/index.js';
+import { HookType, createWorld, recorderToChromeTrace, recorderToText, wrapMachine } from '../../src/index.js';
 
 const FFA_VERSION = 0x84000063n, FFA_MSG_SEND_DIRECT_REQ_64 = 0xc400006fn;
 
