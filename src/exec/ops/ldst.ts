@@ -44,9 +44,18 @@ function spAlignmentFaults(s: Int32Array): boolean {
   return el === 0 ? (s[L.SCTLR_EL + 2]! & 0x10) !== 0 : (s[L.SCTLR_EL + 2 * el]! & 0x08) !== 0;
 }
 
-/** SP alignment fault (EC 0x26, ISS 0), to the EL a synchronous exception from here goes to. */
-function spAlignmentFault(ctx: ExecContext): Status {
-  return syncException(ctx.cpu, syncTargetEl(ctx.cpu.s), ESR_SP_ALIGN);
+/**
+ * The base register's state slot (Rn; 31 = the current SP), or -1 when SP is the base, misaligned and
+ * checked: then the SP alignment fault (EC 0x26, ISS 0) has been taken, to the EL a synchronous
+ * exception from here goes to, and the handler returns Status.Exception with nothing else done.
+ */
+function baseSlot(ctx: ExecContext, w: number): number {
+  const rn = (w >>> 5) & 31;
+  if (rn === 31) {
+    const s = ctx.cpu.s;
+    if ((s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) { syncException(ctx.cpu, syncTargetEl(s), ESR_SP_ALIGN); return -1; }
+  }
+  return regSp(rn);
 }
 
 /** Write back base slot `b` = lo:hi + off (|off| < 2^31). */
@@ -54,6 +63,12 @@ function writeback(s: Int32Array, b: number, lo: number, hi: number, off: number
   const sum = (lo >>> 0) + off;
   s[b + 1] = sum > 0xffffffff ? (hi + 1) | 0 : sum < 0 ? (hi - 1) | 0 : hi;
   s[b] = sum | 0;
+}
+
+/** A load with writeback has Rn == Rt (Rn != 31): Constraint_WBSUPPRESS (file comment). */
+function loadOverlap(w: number): boolean {
+  const rn = (w >>> 5) & 31;
+  return rn === (w & 31) && rn !== 31;
 }
 
 /** lo:hi + off: the low half is returned, the high half left in `eaHi`. */
@@ -106,62 +121,56 @@ function store(ctx: ExecContext, w: number, lo: number, hi: number): Status {
 
 /** LDR* (immediate, unsigned offset): Xn|SP + imm12 << size. */
 export function execLdUimm(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const sum = (s[b]! >>> 0) + (((w >>> 10) & 0xfff) << (w >>> 30));
   return load(ctx, w, sum | 0, sum > 0xffffffff ? (s[b + 1]! + 1) | 0 : s[b + 1]!);
 }
 
 /** STR* (immediate, unsigned offset). */
 export function execStUimm(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const sum = (s[b]! >>> 0) + (((w >>> 10) & 0xfff) << (w >>> 30));
   return store(ctx, w, sum | 0, sum > 0xffffffff ? (s[b + 1]! + 1) | 0 : s[b + 1]!);
 }
 
 /** LDUR, LDTR and variants (unscaled / unprivileged: Xn|SP + simm9; with the MMU off unprivileged = ordinary). */
 export function execLdUnscaled(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = offset(s[b]!, s[b + 1]!, (w << 11) >> 23);
   return load(ctx, w, lo, eaHi);
 }
 
 /** STUR, STTR and variants. */
 export function execStUnscaled(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = offset(s[b]!, s[b + 1]!, (w << 11) >> 23);
   return store(ctx, w, lo, eaHi);
 }
 
 /** LDR* (immediate, post-index): access at Xn|SP, then Xn|SP += simm9 (suppressed if Rn == Rt). */
 export function execLdPost(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = s[b]!, hi = s[b + 1]!;
   const st = load(ctx, w, lo, hi);
-  if (st === Status.Next && (rn !== (w & 31) || rn === 31)) writeback(s, b, lo, hi, (w << 11) >> 23);
+  if (st === Status.Next && !loadOverlap(w)) writeback(s, b, lo, hi, (w << 11) >> 23);
   return st;
 }
 
 /** STR* (immediate, post-index). */
 export function execStPost(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = s[b]!, hi = s[b + 1]!;
   const st = store(ctx, w, lo, hi);
   if (st === Status.Next) writeback(s, b, lo, hi, (w << 11) >> 23);
@@ -170,22 +179,20 @@ export function execStPost(ctx: ExecContext, w: number): Status {
 
 /** LDR* (immediate, pre-index): Xn|SP += simm9 first (suppressed if Rn == Rt), access there. */
 export function execLdPre(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = offset(s[b]!, s[b + 1]!, (w << 11) >> 23), hi = eaHi;
   const st = load(ctx, w, lo, hi);
-  if (st === Status.Next && (rn !== (w & 31) || rn === 31)) { s[b] = lo; s[b + 1] = hi; }
+  if (st === Status.Next && !loadOverlap(w)) { s[b] = lo; s[b + 1] = hi; }
   return st;
 }
 
 /** STR* (immediate, pre-index). */
 export function execStPre(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = offset(s[b]!, s[b + 1]!, (w << 11) >> 23), hi = eaHi;
   const st = store(ctx, w, lo, hi);
   if (st === Status.Next) { s[b] = lo; s[b + 1] = hi; }
@@ -203,19 +210,17 @@ function regOffsetAddress(s: Int32Array, w: number, b: number): number {
 
 /** LDR* (register): [Xn|SP, (W|X)m{, extend {#amount}}]. */
 export function execLdReg(ctx: ExecContext, w: number): Status {
-  const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const lo = regOffsetAddress(s, w, regSp(rn));
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
+  const lo = regOffsetAddress(ctx.cpu.s, w, b);
   return load(ctx, w, lo, eaHi);
 }
 
 /** STR* (register). */
 export function execStReg(ctx: ExecContext, w: number): Status {
-  const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const lo = regOffsetAddress(s, w, regSp(rn));
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
+  const lo = regOffsetAddress(ctx.cpu.s, w, b);
   return store(ctx, w, lo, eaHi);
 }
 
@@ -306,47 +311,44 @@ function pairOffset(w: number): number {
 
 /** LDP/LDPSW/LDNP (signed offset). */
 export function execLdpOffset(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = offset(s[b]!, s[b + 1]!, pairOffset(w));
   return loadPair(ctx, w, lo, eaHi);
 }
 
 /** STP/STNP (signed offset). */
 export function execStpOffset(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = offset(s[b]!, s[b + 1]!, pairOffset(w));
   return storePair(ctx, w, lo, eaHi);
 }
 
 /** Rn overlaps a data register of a pair (Rn != 31): the CONSTRAINED UNPREDICTABLE writeback case. */
-function pairOverlap(w: number, rn: number): boolean {
+function pairOverlap(w: number): boolean {
+  const rn = (w >>> 5) & 31;
   return rn !== 31 && (rn === (w & 31) || rn === ((w >>> 10) & 31));
 }
 
 /** LDP/LDPSW (post-index). */
 export function execLdpPost(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = s[b]!, hi = s[b + 1]!;
   const st = loadPair(ctx, w, lo, hi);
-  if (st === Status.Next && !pairOverlap(w, rn)) writeback(s, b, lo, hi, pairOffset(w));
+  if (st === Status.Next && !pairOverlap(w)) writeback(s, b, lo, hi, pairOffset(w));
   return st;
 }
 
 /** STP (post-index). */
 export function execStpPost(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = s[b]!, hi = s[b + 1]!;
   const st = storePair(ctx, w, lo, hi);
   if (st === Status.Next) writeback(s, b, lo, hi, pairOffset(w));
@@ -355,22 +357,20 @@ export function execStpPost(ctx: ExecContext, w: number): Status {
 
 /** LDP/LDPSW (pre-index). */
 export function execLdpPre(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = offset(s[b]!, s[b + 1]!, pairOffset(w)), hi = eaHi;
   const st = loadPair(ctx, w, lo, hi);
-  if (st === Status.Next && !pairOverlap(w, rn)) { s[b] = lo; s[b + 1] = hi; }
+  if (st === Status.Next && !pairOverlap(w)) { s[b] = lo; s[b + 1] = hi; }
   return st;
 }
 
 /** STP (pre-index). */
 export function execStpPre(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = offset(s[b]!, s[b + 1]!, pairOffset(w)), hi = eaHi;
   const st = storePair(ctx, w, lo, hi);
   if (st === Status.Next) { s[b] = lo; s[b + 1] = hi; }
@@ -384,10 +384,9 @@ export function execStpPre(ctx: ExecContext, w: number): Status {
  * aligned load here; acquire is program order on one PE). B/H/W/X by size.
  */
 export function execLdarOrLdxr(ctx: ExecContext, w: number, mark: boolean): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s, bus = ctx.bus;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = s[b]!, hi = s[b + 1]!;
   const size = w >>> 30;
   const secure = isSecure(s);
@@ -402,10 +401,9 @@ export function execLdarOrLdxr(ctx: ExecContext, w: number, mark: boolean): Stat
 
 /** STLR (B/H/W/X): an ordinary aligned store here. */
 export function execStlr(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   return store(ctx, w, s[b]!, s[b + 1]!);
 }
 
@@ -424,10 +422,9 @@ function monitorsPass(ctx: ExecContext, lo: number, hi: number, bytes: number): 
 
 /** STXR/STLXR (B/H/W/X): store iff the monitor passes; Ws = 0 on success, 1 on failure. */
 export function execStxr(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s, bus = ctx.bus;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = s[b]!, hi = s[b + 1]!;
   const size = w >>> 30;
   const pass = monitorsPass(ctx, lo, hi, 1 << size);
@@ -445,10 +442,9 @@ export function execStxr(ctx: ExecContext, w: number): Status {
 
 /** LDXP/LDAXP (32-bit: two words, 8-byte aligned; 64-bit: two doublewords, 16-byte aligned). */
 export function execLdxp(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s, bus = ctx.bus;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = s[b]!, hi = s[b + 1]!;
   const is64 = ((w >>> 30) & 1) !== 0;
   if ((lo & (is64 ? 15 : 7)) !== 0) return dataAbort(ctx.cpu, lo, hi, false, FAULT_ALIGNMENT);
@@ -471,10 +467,9 @@ export function execLdxp(ctx: ExecContext, w: number): Status {
 
 /** STXP/STLXP: Rt at the lower address, Rt2 above it; Ws = 0 on success, 1 on failure. */
 export function execStxp(ctx: ExecContext, w: number): Status {
+  const b = baseSlot(ctx, w);
+  if (b < 0) return Status.Exception;
   const s = ctx.cpu.s, bus = ctx.bus;
-  const rn = (w >>> 5) & 31;
-  if (rn === 31 && (s[SP_LO]! & 15) !== 0 && spAlignmentFaults(s)) return spAlignmentFault(ctx);
-  const b = regSp(rn);
   const lo = s[b]!, hi = s[b + 1]!;
   const is64 = ((w >>> 30) & 1) !== 0;
   const pass = monitorsPass(ctx, lo, hi, is64 ? 16 : 8);
