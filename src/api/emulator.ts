@@ -398,7 +398,13 @@ export class Emulator {
    */
   contextSave(): Uint8Array {
     if (this.running) fail(A64elError.Busy, 'contextSave during a run');
-    return saveSnapshot(this.machine);
+    try {
+      return saveSnapshot(this.machine);
+    } catch (err) {
+      // A native component without SnapshotState cannot be saved (its state would be lost).
+      if (err instanceof SnapshotError) fail(A64elError.Unsupported, err.message);
+      throw err;
+    }
   }
 
   /** Restore bytes from contextSave (this machine, or one built alike). */
@@ -408,7 +414,8 @@ export class Emulator {
       restoreSnapshot(this.machine, bytes);
     } catch (err) {
       if (err instanceof SnapshotError) {
-        fail(err.code === 'VERSION' ? A64elError.SnapshotVersion : err.code === 'MISMATCH' ? A64elError.SnapshotMismatch : A64elError.SnapshotInvalid, err.message);
+        fail(err.code === 'VERSION' ? A64elError.SnapshotVersion : err.code === 'MISMATCH' ? A64elError.SnapshotMismatch
+          : err.code === 'UNSUPPORTED' ? A64elError.Unsupported : A64elError.SnapshotInvalid, err.message);
       }
       throw err;
     }

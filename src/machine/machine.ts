@@ -138,6 +138,9 @@ export class Machine implements ExecContext {
     this.budget = n;
   }
 
+  /** Instructions left of the budget the next nested calls spend (part of a snapshot). */
+  budgetLeft(): number { return this.budget; }
+
   /** Cycles spent at each EL and world so far (timing/accounting.ts); they sum to the cycle count. */
   cyclesByEl(): CyclesByEl { return cyclesByEl(this.cpu); }
 

@@ -13,7 +13,8 @@
  *   24  sections, each: u32 tag, u32 0, u64 payload length, payload, zero padding to 8 bytes
  * Sections:
  *   Meta (1)      JSON: memory size, implemented ELs, timing profile, semihosting, native component
- *                 names, exit code and stop reason of the last run
+ *                 names, exit code and stop reason of the last run, instructions left of the run
+ *                 budget (host calls made between runs spend it)
  *   Cpu (2)       the CPU state buffer (state/layout.ts), as is
  *   Ram (3)       per RAM region: u32 region index, u32 page count, then (u32 page index, 4096 bytes)
  *                 for each page that is not all zero
@@ -21,38 +22,27 @@
  *                 output so far (u32 length, bytes)
  *   Semihost (5)  the semihosting console output so far
  *   Component (6) u32 native index, u32 name length, name (UTF-8, padded to 4), then the bytes of
- *                 the component's saveState() -- for native components that implement
- *                 SnapshotState; others are listed in Meta and must be stateless or rebuilt alike
+ *                 the component's saveState() (state/snapshot-codec.ts: magic, the component's own
+ *                 format version, its configuration, its state). Every native component must
+ *                 implement SnapshotState -- one without state says so with an empty payload -- and
+ *                 saving a machine with one that does not is refused (UNSUPPORTED), so no state is
+ *                 ever silently left out
  * The predecode cache is not saved: it is cleared on restore (a cache, not state).
  * No Node imports: this module bundles for browsers.
  */
 import * as L from '../state/layout.js';
 import type { Machine } from './machine.js';
 import { StopReason } from '../exec/context.js';
+import { SnapshotError, type SnapshotState, hasSnapshotState } from '../state/snapshot-codec.js';
 
 export const SNAPSHOT_MAGIC = 'A64ELSNP';
 export const SNAPSHOT_VERSION = 1;
 
 export const enum SectionTag { Meta = 1, Cpu = 2, Ram = 3, Uart = 4, Semihost = 5, Component = 6 }
 
-/** A native component that can save and restore its own state (included in snapshots). */
-export interface SnapshotState {
-  saveState(): Uint8Array;
-  loadState(bytes: Uint8Array): void;
-}
-
-export function hasSnapshotState(x: unknown): x is SnapshotState {
-  const o = x as Partial<SnapshotState> | null;
-  return o !== null && typeof o === 'object' && typeof o.saveState === 'function' && typeof o.loadState === 'function';
-}
-
-/** Why a snapshot was refused. */
-export type SnapshotErrorCode = 'INVALID' | 'VERSION' | 'MISMATCH';
-
-export class SnapshotError extends Error {
-  override readonly name = 'SnapshotError';
-  constructor(readonly code: SnapshotErrorCode, message: string) { super(message); }
-}
+// The component-state contract and its codec live with the CPU state (state/snapshot-codec.ts), so
+// firmware components can implement it without importing the machine.
+export { SnapshotError, type SnapshotErrorCode, type SnapshotState, hasSnapshotState } from '../state/snapshot-codec.js';
 
 interface Meta {
   dramSize: number;
@@ -63,6 +53,8 @@ interface Meta {
   natives: string[];
   exitCode: number;
   stopReason: number;
+  /** Instructions left of the run budget (host calls between runs spend it: Machine.setBudget). */
+  budget?: number;
 }
 
 /** FNV-1a over the sorted names and values of the layout's exports. */
@@ -124,6 +116,7 @@ export function saveSnapshot(m: Machine): Uint8Array {
     natives: m.natives.map((n) => n?.name ?? ''),
     exitCode: m.exitCode,
     stopReason: m.stopReason,
+    budget: m.budgetLeft(),
   };
   sections.push({ tag: SectionTag.Meta, data: enc.encode(JSON.stringify(meta)) });
   sections.push({ tag: SectionTag.Cpu, data: new Uint8Array(m.cpu.buffer.slice(0)) });
@@ -146,7 +139,10 @@ export function saveSnapshot(m: Machine): Uint8Array {
   }
   sections.push({ tag: SectionTag.Semihost, data: m.semihostBytes() });
   m.natives.forEach((n, i) => {
-    if (n === undefined || !hasSnapshotState(n)) return;
+    if (n === undefined) return;
+    if (!hasSnapshotState(n)) {
+      throw new SnapshotError('UNSUPPORTED', `native component "${n.name}" (native ${i}) does not implement SnapshotState (saveState/loadState), so the machine cannot be saved`);
+    }
     const w = new Writer();
     const name = enc.encode(n.name);
     w.u32s(i, name.length);
@@ -248,12 +244,36 @@ export function restoreSnapshot(m: Machine, bytes: Uint8Array): void {
   }
   const comps: { i: number; data: Uint8Array }[] = [];
   for (const s of sections.filter((x) => x.tag === SectionTag.Component)) {
+    if (s.data.length < 8) throw new SnapshotError('INVALID', 'short Component section');
     const dv = new DataView(s.data.buffer, s.data.byteOffset, s.data.byteLength);
     const i = dv.getUint32(0, true), nl = dv.getUint32(4, true);
+    if (8 + ((nl + 3) & ~3) > s.data.length) throw new SnapshotError('INVALID', `Component section ${i}: name past the end`);
     const name = new TextDecoder().decode(s.data.subarray(8, 8 + nl));
     const n = m.natives[i];
     if (n === undefined || n.name !== name || !hasSnapshotState(n)) throw new SnapshotError('MISMATCH', `component state for "${name}" (native ${i}) has no matching component`);
+    if (comps.some((c) => c.i === i)) throw new SnapshotError('INVALID', `two state sections for "${name}" (native ${i})`);
     comps.push({ i, data: s.data.subarray(8 + ((nl + 3) & ~3)) });
+  }
+  m.natives.forEach((n, i) => {
+    if (n !== undefined && hasSnapshotState(n) && !comps.some((c) => c.i === i)) {
+      throw new SnapshotError('INVALID', `the snapshot holds no state for native component "${n.name}" (native ${i})`);
+    }
+  });
+
+  // Components first: each checks its payload against its configuration and may refuse it. If one
+  // does, the ones already restored get their previous state back, so a refused restore changes
+  // nothing; the machine's own state is applied only after every component accepted.
+  const undo: { n: SnapshotState; bytes: Uint8Array }[] = [];
+  try {
+    for (const c of comps) {
+      const n = m.natives[c.i] as unknown as SnapshotState;
+      const before = n.saveState();
+      n.loadState(c.data.slice());
+      undo.push({ n, bytes: before });
+    }
+  } catch (e) {
+    for (const u of undo.reverse()) u.n.loadState(u.bytes);
+    throw e;
   }
 
   // Apply.
@@ -279,5 +299,5 @@ export function restoreSnapshot(m: Machine, bytes: Uint8Array): void {
   m.setSemihostBytes(semi === undefined ? new Uint8Array(0) : semi.data);
   m.exitCode = meta.exitCode;
   m.stopReason = typeof meta.stopReason === 'number' ? meta.stopReason as StopReason : StopReason.None;
-  for (const c of comps) (m.natives[c.i] as unknown as SnapshotState).loadState(c.data.slice());
+  if (typeof meta.budget === 'number' && meta.budget >= 0) m.setBudget(meta.budget);
 }

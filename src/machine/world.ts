@@ -30,6 +30,8 @@ import type { BehaviourFactory, PartitionBehaviour } from '../firmware/partition
 import { type ImagePartitionPlacement, placeImagePartition } from '../firmware/partitions/image.js';
 import { Pkvm, PKVM_INIT_HCALL, PKVM_PROT_FINALIZE_HCALL } from '../firmware/el2/pkvm.js';
 import type { NativeComponent } from '../firmware/component.js';
+import type { StateReader, StateWriter } from '../state/snapshot-codec.js';
+import { restoreSnapshot, saveSnapshot } from './snapshot.js';
 
 // ---------------------------------------------------------------------------------------------
 // Specification
@@ -96,6 +98,14 @@ export class WorldHost extends HostCaller {
     }
     super.onResume(pc);
   }
+
+  // ---- snapshots: HostCaller's state, then whether the host has been entered ----
+  override saveTo(w: StateWriter): void { super.saveTo(w); w.bool(this.entered); }
+  override readFrom(r: StateReader): () => void {
+    const base = super.readFrom(r);
+    const entered = r.bool('entered');
+    return () => { base(); this.entered = entered; };
+  }
 }
 
 /** One partition as built. */
@@ -148,6 +158,19 @@ export interface World {
   hvc(args: readonly bigint[], imm?: number): HostCallResult & { x: bigint[] };
   /** FFA_CONSOLE_LOG output of the partitions. */
   consoleLog(): string;
+  /**
+   * The whole world as bytes (machine/snapshot.ts): CPU state, RAM, UART, and the state of every
+   * component (monitor and SPMD with their saved contexts, SPMC endpoint table and memory-sharing
+   * transactions, partitions, pKVM's beliefs and host stage 2, the host). Between host calls or
+   * boot runs, never from inside one.
+   */
+  saveSnapshot(): Uint8Array;
+  /**
+   * Restore bytes from saveSnapshot into this world, which must be built with the same WorldSpec
+   * (a component built with other options refuses: SnapshotError MISMATCH naming it and the field).
+   * A refused restore changes nothing. Running on gives what the saved world would have given.
+   */
+  restoreSnapshot(bytes: Uint8Array): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,6 +348,12 @@ export function createWorld(input: WorldSpec = {}): World {
     smc: (args, imm = 0) => call('smc', args, imm),
     hvc: (args, imm = 0) => call('hvc', args, imm),
     consoleLog: () => spmc?.console ?? '',
+    saveSnapshot: () => saveSnapshot(machine),
+    restoreSnapshot(bytes: Uint8Array): void {
+      restoreSnapshot(machine, bytes);
+      // The world's record of a PSCI system event is the monitor's (restored with it).
+      systemEvent = monitor.psci.lastEvent;
+    },
   };
   return world;
 }

@@ -163,6 +163,7 @@ export class StateReader {
 
   /** Configuration field: the snapshot's value must equal this component's (MISMATCH otherwise). */
   cfgNum(field: string, mine: number): void { const v = this.f64(field); if (!Object.is(v, mine)) this.mismatch(field, v, mine); }
+  cfgU32(field: string, mine: number): void { const v = this.u32(field); if (v !== mine) this.mismatch(field, v, mine); }
   cfgBool(field: string, mine: boolean): void { const v = this.bool(field); if (v !== mine) this.mismatch(field, v, mine); }
   cfgU64(field: string, mine: bigint): void { const v = this.u64(field); if (v !== BigInt.asUintN(64, mine)) this.mismatch(field, v, mine); }
   cfgStr(field: string, mine: string): void { const v = this.str(field); if (v !== mine) this.mismatch(field, v, mine); }

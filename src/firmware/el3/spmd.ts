@@ -466,7 +466,7 @@ export class Spmd {
     const state = r.u8('spmd state');
     if (state > SpmcState.Failed) throw new SnapshotError('INVALID', `${r.component}: spmd state ${state} is not an SPMC state`);
     const ns = this.nsCtx.readFrom(r, 'spmd non-secure context');
-    r.cfgNum('spmd secure contexts', this.secCtx.length);
+    r.cfgU32('spmd secure contexts', this.secCtx.length);
     const sec = this.secCtx.map((c, i) => c.readFrom(r, `spmd secure context ${i}`));
     const nsVersion = r.f64('nsVersion'), nsNegotiated = r.bool('nsNegotiated'), spmcNwdVersion = r.f64('spmcNwdVersion');
     const versionPending = r.bool('versionPending'), current = r.f64('spmd current'), initSlot = r.f64('spmd initSlot');

@@ -950,7 +950,7 @@ export class SpmcCore implements SpmcMemoryHost {
     const c = this.cfg, ep = this.ep, n = ep.count;
     r.cfgNum('spmc version', c.version); r.cfgNum('spmcId', c.spmcId); r.cfgStr('policy', c.policy);
     r.cfgNum('smcccVersion', c.smcccVersion); r.cfgStr('placement', c.placement);
-    r.cfgNum('partition count', c.partitions.length);
+    r.cfgU32('partition count', c.partitions.length);
     for (let i = 1; i < n; i++) {
       r.cfgNum(`partition ${i} id`, ep.id[i]!);
       for (let k = 0; k < 4; k++) { const v = r.i32(`partition ${i} uuid`); if (v !== ep.uuidWords[4 * i + k]) r.mismatch(`partition 0x${ep.id[i]!.toString(16)} uuid word ${k}`, v, ep.uuidWords[4 * i + k]); }

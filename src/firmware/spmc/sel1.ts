@@ -172,9 +172,9 @@ export class Sel1Spmc extends NativeComponent implements SnapshotState {
   }
 
   readFrom(r: StateReader): () => void {
-    r.cfgNum('partition entries', this.entries.length);
+    r.cfgU32('partition entries', this.entries.length);
     this.entries.forEach((e, i) => { r.cfgU64(`partition ${i} entry`, e.entry); r.cfgU64(`partition ${i} sp`, e.sp); });
-    r.cfgNum('contexts', this.ctx.length);
+    r.cfgU32('contexts', this.ctx.length);
     const ctx = this.ctx.map((c, i) => c.readFrom(r, `context ${i}`));
     const current = r.f64('current'), initSlot = r.f64('initSlot'), ready = r.bool('ready');
     const faults: { slot: number; esr: number; elr: bigint }[] = [];
