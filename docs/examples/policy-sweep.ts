@@ -3,7 +3,7 @@
  * FFA_MSG_SEND_DIRECT_REQ_64 round trip (host NS-EL1 -> partition -> host) and where they go by
  * Exception level, and write a CSV and a self-contained SVG chart (no plotting library).
  * Run: npx tsx docs/examples/policy-sweep.ts [OUT.svg] [OUT.csv]
- *      (docs/images/policy-sweep.svg is `npx tsx docs/examples/policy-sweep.ts docs/images/policy-sweep.svg`)
+ *      (docs/images/policy-sweep.svg is `npx tsx docs/examples/policy-sweep.ts docs/images/policy-sweep.svg /dev/null`)
  *
  * Knobs swept (createWorld's WorldSpec, vector-format.md `machine`):
  *  - el2: "none" (host SMCs go straight to EL3) or "pkvm" (HCR_EL2.TSC=1: every host SMC traps to

@@ -163,9 +163,20 @@ describe('docs/examples/policy-sweep.ts', () => {
     expect(checkXml('<svg>a & b</svg>').problems).not.toEqual([]);
   });
 
+  it('the table in docs/examples.md has the measured figures', () => {
+    const doc = readFileSync(join(ROOT, 'docs/examples.md'), 'utf8');
+    for (const el2 of ['none', 'pkvm'] as const) for (const spmc of ['s-el1', 'el3'] as const) {
+      const label = `${el2 === 'pkvm' ? 'pKVM' : 'no EL2'}, SPMC ${spmc === 'el3' ? 'in EL3' : 'at S-EL1'}`;
+      const g = row(el2, spmc, 'generic');
+      const cells = ['generic', 'cortex-a57', 'neoverse-n1'].map((p) => row(el2, spmc, p).cycles);
+      expect(doc).toContain(`| ${label} | ${cells.join(' | ')} | ${g.entries} / ${g.erets} |`);
+    }
+  });
+
   it('docs/images/policy-sweep.svg is what the example generates now', () => {
-    // Regenerate with: npx tsx docs/examples/policy-sweep.ts docs/images/policy-sweep.svg /dev/null
-    expect(readFileSync(join(ROOT, 'docs/images/policy-sweep.svg'), 'utf8')).toBe(svg);
+    expect(readFileSync(join(ROOT, 'docs/images/policy-sweep.svg'), 'utf8'),
+      'the cycle figures changed: regenerate with `npx tsx docs/examples/policy-sweep.ts docs/images/policy-sweep.svg /dev/null` ' +
+      'and update the table in docs/examples.md').toBe(svg);
   });
 });
 
