@@ -52,6 +52,8 @@ export interface RunImageOptions {
   machine?: MachineConfig;
   /** Called with each byte the guest writes to the PL011. */
   onUartByte?: (b: number) => void;
+  /** Called with the machine once the image is loaded, before it runs from reset (a trace recorder attaches here). */
+  onMachine?: (m: Machine) => void;
   /**
    * Returns the bytes of the image at `path` (imagePathOf(vector): the vector's `image` joined to
    * its file's directory) or throws an Error naming the path. On Node, vectors/files.ts readImageFile
@@ -84,6 +86,7 @@ export function runImageVector(v: ImageVector, opts: RunImageOptions = {}): Vect
     result.message = `cannot load the image: ${err instanceof Error ? err.message : String(err)}`;
     return result;
   }
+  opts.onMachine?.(machine);
   const run = machine.run({ maxInstructions: v.maxInstructions });
   result.uart = machine.uartText();
   result.instructions = run.instructions;

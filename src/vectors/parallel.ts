@@ -8,7 +8,15 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { VectorRunResult } from './runner.js';
-import type { WorkerDone } from './parallel-worker.js';
+import type { WorkerDone, WorkerJob } from './parallel-worker.js';
+import type { VectorTraceFormat, VectorTracePart } from './trace.js';
+
+export interface ParallelOptions {
+  /** Record each vector's trace in this format (vectors/trace.ts); it comes back with its result. */
+  trace?: VectorTraceFormat;
+  /** A file was handed to a worker (progress bars). */
+  onStart?: (index: number, file: string) => void;
+}
 
 /** Shard `index` (1-based) of `count`. */
 export interface Shard { index: number; count: number }
@@ -51,34 +59,39 @@ function startWorker(): Worker {
 
 /**
  * Run `files` on `jobs` worker threads. `onResult` is called in file order (a result waits for the
- * ones before it). Resolves with the results in file order. A worker that dies fails the file it was
- * running (with the error) and is replaced.
+ * ones before it), with the vector's trace part when `opts.trace` asks for traces. Resolves with the
+ * results in file order. A worker that dies fails the file it was running (with the error) and is
+ * replaced. Rejects only when no worker thread can be started at all.
  */
 export async function runVectorsParallel(
-  files: readonly string[], jobs: number, onResult?: (r: VectorRunResult) => void,
+  files: readonly string[], jobs: number, onResult?: (r: VectorRunResult, trace: VectorTracePart | null) => void,
+  opts: ParallelOptions = {},
 ): Promise<VectorRunResult[]> {
   const results: (VectorRunResult | undefined)[] = new Array(files.length);
+  const traces: (VectorTracePart | null)[] = new Array(files.length).fill(null);
   let next = 0, emitted = 0, active = 0;
   const n = Math.max(1, Math.min(jobs, files.length));
   return new Promise((resolve) => {
     const emit = (): void => {
       while (emitted < files.length && results[emitted] !== undefined) {
-        const r = results[emitted]!;
+        const r = results[emitted]!, t = traces[emitted]!;
+        traces[emitted] = null;   // handed over: not kept for the whole run
         emitted++;
-        if (onResult !== undefined) onResult(r);
+        if (onResult !== undefined) onResult(r, t);
       }
       if (emitted === files.length && active === 0) resolve(results as VectorRunResult[]);
     };
     const feed = (w: Worker, slot: { id: number }): void => {
       if (next >= files.length) { slot.id = -1; active--; void w.terminate(); emit(); return; }
       slot.id = next++;
-      w.postMessage({ id: slot.id, file: files[slot.id]! });
+      opts.onStart?.(slot.id, files[slot.id]!);
+      w.postMessage({ id: slot.id, file: files[slot.id]!, ...(opts.trace === undefined ? {} : { trace: opts.trace }) } satisfies WorkerJob);
     };
     const spawn = (): void => {
       active++;
       const w = startWorker();
       const slot = { id: -1 };
-      w.on('message', (m: WorkerDone) => { results[m.id] = m.result; emit(); feed(w, slot); });
+      w.on('message', (m: WorkerDone) => { results[m.id] = m.result; traces[m.id] = m.trace; emit(); feed(w, slot); });
       w.on('error', (err) => {
         if (slot.id >= 0) {
           const file = files[slot.id]!;

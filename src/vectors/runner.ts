@@ -39,7 +39,7 @@ import { EC_NAMES } from '../exceptions/kinds.js';
 import type { HostCaller } from '../firmware/host/caller.js';
 import { PKVM_INIT_HCALL, PKVM_PROT_FINALIZE_HCALL } from '../firmware/el2/consts.js';
 import {
-  type CallStep, type CallVector, type CaptureRef, type MachineSpec, type MemoryStep, type ParsedVector, type PkvmStep,
+  type CallStep, type CallVector, type CaptureRef, type MachineSpec, type MemoryStep, type ParsedVector, type PkvmStep, type Step,
 } from './parse.js';
 import { type VectorResult, runImageVector } from './image-runner.js';
 import { type VectorWorld, createVectorWorld } from './world-adapter.js';
@@ -93,9 +93,16 @@ export interface RunCallOptions {
   /** Instructions allowed per step (and for the boot). Default DEFAULT_STEP_BUDGET. */
   stepBudget?: number;
   /** Build the world for a machine spec (default: machine/world.ts through world-adapter.ts). */
-  createWorld?: (spec: MachineSpec, budget: number) => VectorWorld;
+  createWorld?: (spec: MachineSpec, budget: number, onMachine?: (m: Machine) => void) => VectorWorld;
   /** Image vectors: the bytes of the image at a path (image-runner.ts RunImageOptions.readImage). */
   readImage?: (path: string) => Uint8Array;
+  /**
+   * Called with the vector's machine once it exists and before anything runs on it (before a call
+   * vector's boot, before an image vector's reset): where a trace recorder attaches (vectors/trace.ts).
+   */
+  onMachine?: (m: Machine) => void;
+  /** Called before each call-vector step runs (step markers in traces). */
+  onStep?: (index: number, step: Step) => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,13 +362,14 @@ export function runCallVector(v: CallVector, opts: RunCallOptions = {}): VectorR
   try {
     let world: VectorWorld;
     try {
-      world = make(v.machine, budget);
+      world = make(v.machine, budget, opts.onMachine);
     } catch (err) {
       throw new StepFailed({ index: -1, path: 'machine', what: 'boot' }, `machine: cannot build or boot the machine (boot "${v.machine.boot}"): ${errText(err)}`);
     }
     run = new CallRun(world, budget);
     i0 = world.machine.cpu.instructions;
     v.steps.forEach((step, index) => {
+      opts.onStep?.(index, step);
       try {
         switch (step.kind) {
           case 'smc': case 'hvc': run!.callStep(step, index); break;
@@ -400,7 +408,10 @@ function errText(err: unknown): string {
 /** Run one parsed vector of either kind. */
 export function runVector(v: ParsedVector, opts: RunCallOptions = {}): VectorRunResult {
   if (v.kind === 'call') return runCallVector(v, opts);
-  const r = runImageVector(v, opts.readImage === undefined ? {} : { readImage: opts.readImage });
+  const r = runImageVector(v, {
+    ...(opts.readImage === undefined ? {} : { readImage: opts.readImage }),
+    ...(opts.onMachine === undefined ? {} : { onMachine: opts.onMachine }),
+  });
   return { ...r, kind: 'image', stepsPassed: 0, steps: 0, failedStep: null };
 }
 

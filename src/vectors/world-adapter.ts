@@ -16,11 +16,17 @@ export interface VectorWorld {
   host: HostCaller;
 }
 
-export type VectorWorldFactory = (spec: MachineSpec, budget: number) => VectorWorld;
+/**
+ * Builds and boots the world for a spec. `onMachine`, when given, is called with the machine after it
+ * is built and before the boot runs (a trace then shows the boot); a factory that cannot call it
+ * there calls it after the boot.
+ */
+export type VectorWorldFactory = (spec: MachineSpec, budget: number, onMachine?: (m: Machine) => void) => VectorWorld;
 
 /** The real world: createWorld(spec) + boot() within `budget` instructions. Throws if boot fails. */
-export const realWorldFactory: VectorWorldFactory = (spec, budget) => {
+export const realWorldFactory: VectorWorldFactory = (spec, budget, onMachine) => {
   const w = createWorld({ ...spec, bootBudget: budget });
+  onMachine?.(w.machine);
   w.boot();
   return { machine: w.machine, host: w.host };
 };
@@ -32,7 +38,7 @@ export function setVectorWorldFactory(f: VectorWorldFactory | null): void {
   factory = f ?? realWorldFactory;
 }
 
-/** Build and boot the world for `spec`; `budget` bounds the boot's instructions. */
-export function createVectorWorld(spec: MachineSpec, budget: number): VectorWorld {
-  return factory(spec, budget);
+/** Build and boot the world for `spec`; `budget` bounds the boot's instructions; `onMachine` as VectorWorldFactory's. */
+export function createVectorWorld(spec: MachineSpec, budget: number, onMachine?: (m: Machine) => void): VectorWorld {
+  return factory(spec, budget, onMachine);
 }
