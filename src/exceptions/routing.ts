@@ -4,6 +4,9 @@
  * then calls takeException. Nothing here writes state.
  */
 import * as L from '../state/layout.js';
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { HCR_EL2, IMPL_ELS, PSTATE_DAIF, PSTATE_EL, SCR_EL3, SCTLR_EL } = L;
 
 /** HCR_EL2 and SCR_EL3 bits used by routing (Arm ARM D24.2.62, D24.2.169). */
 export const HCR_FMO = 1 << 3, HCR_IMO = 1 << 4, HCR_AMO = 1 << 5, HCR_TWI = 1 << 13, HCR_TWE = 1 << 14,
@@ -18,7 +21,7 @@ export const UNDEFINED = -1;
 /** SMC outcome: trapped to EL2 by HCR_EL2.TSC (preferred return = the SMC itself). */
 export const SMC_TRAP_EL2 = -2;
 
-export function haveEl(s: Int32Array, el: number): boolean { return (s[L.IMPL_ELS]! & (1 << el)) !== 0; }
+export function haveEl(s: Int32Array, el: number): boolean { return (s[IMPL_ELS]! & (1 << el)) !== 0; }
 
 /**
  * ASL EL2Enabled(): EL2 implemented and enabled in the current Security state. This model has no
@@ -27,12 +30,12 @@ export function haveEl(s: Int32Array, el: number): boolean { return (s[L.IMPL_EL
 export function el2Enabled(s: Int32Array): boolean {
   if (!haveEl(s, 2)) return false;
   if (!haveEl(s, 3)) return true;
-  return (s[L.SCR_EL3]! & SCR_NS) !== 0;
+  return (s[SCR_EL3]! & SCR_NS) !== 0;
 }
 
 /** Effective HCR_EL2 (Arm ARM D24.2.62): reads as 0 when EL2 is not enabled in the current Security state. */
 export function effectiveHcr(s: Int32Array): number {
-  return el2Enabled(s) ? s[L.HCR_EL2]! : 0;
+  return el2Enabled(s) ? s[HCR_EL2]! : 0;
 }
 
 /**
@@ -41,7 +44,7 @@ export function effectiveHcr(s: Int32Array): number {
  * RDPLSC; ASL AArch64.TakeException callers). Exceptions at EL1 and above stay at the current EL.
  */
 export function syncTargetEl(s: Int32Array): number {
-  const el = s[L.PSTATE_EL]!;
+  const el = s[PSTATE_EL]!;
   if (el !== 0) return el;
   return (effectiveHcr(s) & HCR_TGE) !== 0 ? 2 : 1;
 }
@@ -52,11 +55,11 @@ export function syncTargetEl(s: Int32Array): number {
  * hypervisor call is taken to EL2 (EL3 when executed at EL3).
  */
 export function routeHvc(s: Int32Array): number {
-  const el = s[L.PSTATE_EL]!;
+  const el = s[PSTATE_EL]!;
   if (el === 0 || !haveEl(s, 2)) return UNDEFINED;
   if (el === 1 && !el2Enabled(s)) return UNDEFINED;
-  if (haveEl(s, 3)) { if ((s[L.SCR_EL3]! & SCR_HCE) === 0) return UNDEFINED; }
-  else if ((s[L.HCR_EL2]! & HCR_HCD) !== 0) return UNDEFINED;
+  if (haveEl(s, 3)) { if ((s[SCR_EL3]! & SCR_HCE) === 0) return UNDEFINED; }
+  else if ((s[HCR_EL2]! & HCR_HCD) !== 0) return UNDEFINED;
   return el === 3 ? 3 : 2;
 }
 
@@ -66,11 +69,11 @@ export function routeHvc(s: Int32Array): number {
  * EL3 or with SCR_EL3.SMD=1; otherwise a Secure Monitor Call to EL3.
  */
 export function routeSmc(s: Int32Array): number {
-  const el = s[L.PSTATE_EL]!;
+  const el = s[PSTATE_EL]!;
   if (el === 0) return UNDEFINED;
   if (el === 1 && (effectiveHcr(s) & HCR_TSC) !== 0) return haveEl(s, 3) ? SMC_TRAP_EL2 : UNDEFINED;
   if (!haveEl(s, 3)) return UNDEFINED;
-  if ((s[L.SCR_EL3]! & SCR_SMD) !== 0) return UNDEFINED;
+  if ((s[SCR_EL3]! & SCR_SMD) !== 0) return UNDEFINED;
   return 3;
 }
 
@@ -86,11 +89,11 @@ export function routeSvc(s: Int32Array): number {
  * target EL or 0 when not trapped.
  */
 export function routeWfxTrap(s: Int32Array, isWfe: boolean): number {
-  const el = s[L.PSTATE_EL]!;
+  const el = s[PSTATE_EL]!;
   const hcr = effectiveHcr(s);
-  if (el === 0 && (s[L.SCTLR_EL + 2]! & (isWfe ? SCTLR_NTWE : SCTLR_NTWI)) === 0) return (hcr & HCR_TGE) !== 0 ? 2 : 1;
+  if (el === 0 && (s[SCTLR_EL + 2]! & (isWfe ? SCTLR_NTWE : SCTLR_NTWI)) === 0) return (hcr & HCR_TGE) !== 0 ? 2 : 1;
   if (el <= 1 && (hcr & (isWfe ? HCR_TWE : HCR_TWI)) !== 0) return 2;
-  if (el < 3 && haveEl(s, 3) && (s[L.SCR_EL3]! & (isWfe ? SCR_TWE : SCR_TWI)) !== 0) return 3;
+  if (el < 3 && haveEl(s, 3) && (s[SCR_EL3]! & (isWfe ? SCR_TWE : SCR_TWI)) !== 0) return 3;
   return 0;
 }
 
@@ -100,8 +103,8 @@ export function routeWfxTrap(s: Int32Array, isWfe: boolean): number {
  * `fiq` selects FIQ (SCR_EL3.FIQ, HCR_EL2.FMO, PSTATE.F) over IRQ.
  */
 export function routePhysicalInterrupt(s: Int32Array, fiq: boolean): number {
-  const el = s[L.PSTATE_EL]!;
-  const scr = haveEl(s, 3) ? s[L.SCR_EL3]! : 0;
+  const el = s[PSTATE_EL]!;
+  const scr = haveEl(s, 3) ? s[SCR_EL3]! : 0;
   const hcr = effectiveHcr(s);
   let target: number;
   if ((scr & (fiq ? SCR_FIQ : SCR_IRQ)) !== 0) target = 3;
@@ -112,7 +115,7 @@ export function routePhysicalInterrupt(s: Int32Array, fiq: boolean): number {
     target = 2;
   } else target = 1;
   if (target < el) return -1;
-  const masked = (s[L.PSTATE_DAIF]! & (fiq ? 0x40 : 0x80)) !== 0;
+  const masked = (s[PSTATE_DAIF]! & (fiq ? 0x40 : 0x80)) !== 0;
   if (target === el) return masked ? -1 : target;
   // Target above the current EL: EL3 and EL2 are not masked by PSTATE (no FEAT_VHE here);
   // EL1 from EL0 is masked by PSTATE.

@@ -14,6 +14,9 @@ import type { Bus } from '../memory/bus.js';
 import { exceptionReturn } from '../exceptions/eret.js';
 import type { NativeCode, StopReason } from '../exec/context.js';
 import type { TimingProfile } from '../timing/profile.js';
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { CYCLES, ELR_EL, ESR_EL, PC } = L;
 
 /** What a native component needs from the machine (implemented by machine/machine.ts). */
 export interface NativePlatform {
@@ -83,14 +86,14 @@ export abstract class NativeComponent implements NativeCode {
 
   /** ELR_ELx += 4 for this EL (skip a trapped instruction, as kvm_skip_host_instr does). */
   protected skipInstruction(): void {
-    const s = this.s, o = L.ELR_EL + 2 * this.el;
+    const s = this.s, o = ELR_EL + 2 * this.el;
     const lo = (s[o]! >>> 0) + 4;
     s[o] = lo | 0;
     if (lo > 0xffffffff) s[o + 1] = (s[o + 1]! + 1) | 0;
   }
 
   /** ESR_ELx of this EL. */
-  protected esr(): number { return this.s[L.ESR_EL + 2 * this.el]!; }
+  protected esr(): number { return this.s[ESR_EL + 2 * this.el]!; }
 
   /** Low / high half of Xn. */
   protected xlo(n: number): number { return this.s[2 * n]!; }
@@ -103,12 +106,12 @@ export abstract class NativeComponent implements NativeCode {
 
   /** Charge cycles for the work this native code models. */
   protected charge(cycles: number): void {
-    const f = this.p.cpu.f, i = L.CYCLES >> 1;
+    const f = this.p.cpu.f, i = CYCLES >> 1;
     f[i] = f[i]! + cycles;
   }
 
   /** Place the PC at a call site of this component (before issuing an instruction from there). */
-  protected atSite(site: number): void { this.s[L.PC] = site; this.s[L.PC + 1] = this.pcHi; }
+  protected atSite(site: number): void { this.s[PC] = site; this.s[PC + 1] = this.pcHi; }
 
   /** Issue `word` from `site`; the reply arrives later at onResume(site + 4). */
   protected issueTail(word: number, site: number): void {

@@ -64,6 +64,10 @@ import {
   KVM_HOST_SMCCC_BASE, SITE_CALL, SITE_CPU_ENTRY, SITE_CPU_RESUME, SITE_ENTRY, SITE_FORWARD, SITE_PANIC,
   SPSR_EL1H_DAIF,
 } from './consts.js';
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { ELR_EL, ESR_EL, FAR_EL, HCR_EL2, HPFAR_EL2, MPIDR_EL1, PSTATE_DAIF, PSTATE_EL, SCTLR_EL, SPSR_EL,
+  VBAR_EL, VTTBR_EL2 } = L;
 
 export * from './consts.js';
 
@@ -319,7 +323,7 @@ export class Pkvm extends NativeComponent implements SnapshotState {
 
   onException(offset: number): void {
     if (offset !== 0x400) { this.hypPanic(`unexpected exception at VBAR_EL2 + 0x${offset.toString(16)}`); return; }
-    const esr = this.s[L.ESR_EL + 4]!;
+    const esr = this.s[ESR_EL + 4]!;
     const ec = esr >>> 26;
     if (!this.protectedMode && ec !== 0x16) { this.hypPanic(`EL2 stub: unexpected exception, EC 0x${ec.toString(16)}`); return; }
     try {
@@ -353,10 +357,10 @@ export class Pkvm extends NativeComponent implements SnapshotState {
   private stubBoot(): void {
     if (!this.hostEntrySet) throw new Error('pkvm: the host entry point is not set (setHostEntry or the hostEntry option)');
     const s = this.s;
-    s[L.HCR_EL2] = HCR_STUB; s[L.HCR_EL2 + 1] = 0;
-    s[L.VBAR_EL + 4] = 0; s[L.VBAR_EL + 5] = this.pcHi;
-    s[L.ELR_EL + 4] = this.hostEntryLo; s[L.ELR_EL + 5] = this.hostEntryHi;
-    s[L.SPSR_EL + 4] = this.hostSpsr; s[L.SPSR_EL + 5] = 0;
+    s[HCR_EL2] = HCR_STUB; s[HCR_EL2 + 1] = 0;
+    s[VBAR_EL + 4] = 0; s[VBAR_EL + 5] = this.pcHi;
+    s[ELR_EL + 4] = this.hostEntryLo; s[ELR_EL + 5] = this.hostEntryHi;
+    s[SPSR_EL + 4] = this.hostSpsr; s[SPSR_EL + 5] = 0;
     this.eret();
   }
 
@@ -392,7 +396,7 @@ export class Pkvm extends NativeComponent implements SnapshotState {
   private exitSkip(): void {
     this.skipInstruction();
     const s = this.s;
-    s[L.SPSR_EL + 4] = s[L.SPSR_EL + 4]! & SPSR_SKIP_CLEAR;
+    s[SPSR_EL + 4] = s[SPSR_EL + 4]! & SPSR_SKIP_CLEAR;
     this.eret();
   }
 
@@ -495,16 +499,16 @@ export class Pkvm extends NativeComponent implements SnapshotState {
   private saveHost(): void {
     const s = this.s, c = this.ctx;
     for (let i = 0; i < 62; i++) c[i] = s[i]!;
-    this.ctxElrLo = s[L.ELR_EL + 4]!; this.ctxElrHi = s[L.ELR_EL + 5]!; this.ctxSpsr = s[L.SPSR_EL + 4]!;
+    this.ctxElrLo = s[ELR_EL + 4]!; this.ctxElrHi = s[ELR_EL + 5]!; this.ctxSpsr = s[SPSR_EL + 4]!;
   }
 
   /** Restore x`from`-x30 from the saved context, and ELR/SPSR_EL2 (warning if EL3 changed them). */
   private restoreHost(from: number): void {
     const s = this.s, c = this.ctx;
     for (let i = 2 * from; i < 62; i++) s[i] = c[i]!;
-    if (s[L.ELR_EL + 4] !== this.ctxElrLo || s[L.ELR_EL + 5] !== this.ctxElrHi || s[L.SPSR_EL + 4] !== this.ctxSpsr) {
+    if (s[ELR_EL + 4] !== this.ctxElrLo || s[ELR_EL + 5] !== this.ctxElrHi || s[SPSR_EL + 4] !== this.ctxSpsr) {
       this.warn('ELR_EL2/SPSR_EL2 changed across a nested SMC to EL3');
-      s[L.ELR_EL + 4] = this.ctxElrLo; s[L.ELR_EL + 5] = this.ctxElrHi; s[L.SPSR_EL + 4] = this.ctxSpsr;
+      s[ELR_EL + 4] = this.ctxElrLo; s[ELR_EL + 5] = this.ctxElrHi; s[SPSR_EL + 4] = this.ctxSpsr;
     }
   }
 
@@ -893,7 +897,7 @@ export class Pkvm extends NativeComponent implements SnapshotState {
     const s = this.s;
     const mLo = this.ctx[2]!, mHi = this.ctx[3]!;
     if ((mLo & ~MPIDR_HWID_MASK_LO) !== 0 || (mHi & ~MPIDR_HWID_MASK_HI) !== 0) return PSCI_RET_INVALID_PARAMETERS;
-    const selfLo = s[L.MPIDR_EL1]! & MPIDR_HWID_MASK_LO, selfHi = s[L.MPIDR_EL1 + 1]! & MPIDR_HWID_MASK_HI;
+    const selfLo = s[MPIDR_EL1]! & MPIDR_HWID_MASK_LO, selfHi = s[MPIDR_EL1 + 1]! & MPIDR_HWID_MASK_HI;
     if (mLo !== selfLo || mHi !== selfHi) return PSCI_RET_INVALID_PARAMETERS;
     if (this.cpuOnLocked) return PSCI_RET_ALREADY_ON;
     this.cpuOnLocked = true;
@@ -908,8 +912,8 @@ export class Pkvm extends NativeComponent implements SnapshotState {
     const s = this.s;
     if (cpuOn) this.cpuOnLocked = false;
     s[0] = this.bootR0Lo; s[1] = this.bootR0Hi;
-    s[L.ELR_EL + 4] = this.bootPcLo; s[L.ELR_EL + 5] = this.bootPcHi;
-    s[L.SPSR_EL + 4] = SPSR_EL1H_DAIF; s[L.SPSR_EL + 5] = 0;
+    s[ELR_EL + 4] = this.bootPcLo; s[ELR_EL + 5] = this.bootPcHi;
+    s[SPSR_EL + 4] = SPSR_EL1H_DAIF; s[SPSR_EL + 5] = 0;
     this.eret();
   }
 
@@ -985,8 +989,8 @@ export class Pkvm extends NativeComponent implements SnapshotState {
     this.setXs(1, ret);
     if (ret !== 0) return;                    // pKVM init failed: the model stays in the stub (TSC clear)
     this.protectedMode = true;
-    s[L.HCR_EL2] = HCR_PROTECTED; s[L.HCR_EL2 + 1] = 0;
-    s[L.VTTBR_EL2] = this.pgtPa; s[L.VTTBR_EL2 + 1] = 0;  // VMID 0, the host stage-2 tables
+    s[HCR_EL2] = HCR_PROTECTED; s[HCR_EL2 + 1] = 0;
+    s[VTTBR_EL2] = this.pgtPa; s[VTTBR_EL2 + 1] = 0;  // VMID 0, the host stage-2 tables
   }
 
   /** hyp_ffa_init (ref §3.1): one FFA_VERSION(1.2) SMC; inert on SMCCC < 1.2 or NOT_SUPPORTED. */
@@ -1013,8 +1017,8 @@ export class Pkvm extends NativeComponent implements SnapshotState {
   private protFinalize(): number {
     this.protectedModeInitialized = true;
     const s = this.s;
-    if ((s[L.HCR_EL2]! & HCR_VM) !== 0) return -EPERM;
-    s[L.HCR_EL2] = s[L.HCR_EL2]! | HCR_VM;
+    if ((s[HCR_EL2]! & HCR_VM) !== 0) return -EPERM;
+    s[HCR_EL2] = s[HCR_EL2]! | HCR_VM;
     this.finalised = true;
     this.installHostStage2Check(this.stage2!);
     return 0;
@@ -1028,7 +1032,7 @@ export class Pkvm extends NativeComponent implements SnapshotState {
     const s = this.s;
     this.stats.hostAborts++;
     const st = this.stage2;
-    const hp = (s[L.HPFAR_EL2 + 1]! >>> 0) * 0x1_0000_0000 + (s[L.HPFAR_EL2]! >>> 0);
+    const hp = (s[HPFAR_EL2 + 1]! >>> 0) * 0x1_0000_0000 + (s[HPFAR_EL2]! >>> 0);
     const addr = Math.floor(hp / 16) * PAGE_SIZE;
     const state = st === null ? undefined : st.hostState(addr);
     if (state !== PageState.NoPage) { this.eret(); return; }   // mapped (or MMIO): retry the access
@@ -1047,8 +1051,8 @@ export class Pkvm extends NativeComponent implements SnapshotState {
    */
   private injectHostMemAbort(): void {
     const s = this.s;
-    let esr = s[L.ESR_EL + 4]!;
-    const spsr = s[L.SPSR_EL + 4]!;
+    let esr = s[ESR_EL + 4]!;
+    const spsr = s[SPSR_EL + 4]!;
     const mode = spsr & 0x1f;
     if ((mode & 0xf) !== 0) {
       const ec = esr >>> 26;
@@ -1060,15 +1064,15 @@ export class Pkvm extends NativeComponent implements SnapshotState {
     // inject_host_exception
     const offset = mode === 0 ? 0x400 : mode === 0x10 ? 0x600 : 0x200;
     let nspsr = (spsr & (0xf0000000 | (1 << 24) | (1 << 22))) | 0x3c0 | 0x5;
-    if ((s[L.SCTLR_EL + 2]! & (1 << 23)) === 0) nspsr |= 1 << 22;   // SCTLR_EL1.SPAN == 0: PAN set
+    if ((s[SCTLR_EL + 2]! & (1 << 23)) === 0) nspsr |= 1 << 22;   // SCTLR_EL1.SPAN == 0: PAN set
     const fsc = esr & 0x3f;
-    if (fsc >= 0x04 && fsc <= 0x07) { s[L.FAR_EL + 2] = s[L.FAR_EL + 4]!; s[L.FAR_EL + 3] = s[L.FAR_EL + 5]!; }
-    s[L.ESR_EL + 2] = esr; s[L.ESR_EL + 3] = 0;
-    s[L.ELR_EL + 2] = s[L.ELR_EL + 4]!; s[L.ELR_EL + 3] = s[L.ELR_EL + 5]!;
-    s[L.SPSR_EL + 2] = spsr; s[L.SPSR_EL + 3] = 0;
-    const vLo = (s[L.VBAR_EL + 2]! >>> 0) + offset;
-    s[L.ELR_EL + 4] = vLo | 0; s[L.ELR_EL + 5] = vLo > 0xffffffff ? (s[L.VBAR_EL + 3]! + 1) | 0 : s[L.VBAR_EL + 3]!;
-    s[L.SPSR_EL + 4] = nspsr | 0; s[L.SPSR_EL + 5] = 0;
+    if (fsc >= 0x04 && fsc <= 0x07) { s[FAR_EL + 2] = s[FAR_EL + 4]!; s[FAR_EL + 3] = s[FAR_EL + 5]!; }
+    s[ESR_EL + 2] = esr; s[ESR_EL + 3] = 0;
+    s[ELR_EL + 2] = s[ELR_EL + 4]!; s[ELR_EL + 3] = s[ELR_EL + 5]!;
+    s[SPSR_EL + 2] = spsr; s[SPSR_EL + 3] = 0;
+    const vLo = (s[VBAR_EL + 2]! >>> 0) + offset;
+    s[ELR_EL + 4] = vLo | 0; s[ELR_EL + 5] = vLo > 0xffffffff ? (s[VBAR_EL + 3]! + 1) | 0 : s[VBAR_EL + 3]!;
+    s[SPSR_EL + 4] = nspsr | 0; s[SPSR_EL + 5] = 0;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1079,7 +1083,7 @@ export class Pkvm extends NativeComponent implements SnapshotState {
   private hypPanic(reason: string): void {
     if (this.panicReason === null) this.panicReason = reason;
     this.warn(`hyp_panic: ${reason}`);
-    this.s[L.PSTATE_DAIF] = 0x3c0;
+    this.s[PSTATE_DAIF] = 0x3c0;
     this.park();
   }
   private park(): void {
@@ -1117,7 +1121,7 @@ export class Pkvm extends NativeComponent implements SnapshotState {
       hostBuffers: this.hostTx >= 0 ? { tx: this.hostTx, rx: this.hostRx, pages: FFA_MBOX_PAGES } : null,
       hypMailboxRegistered: this.mailboxRegistered,
       hypMailbox: this.hypBuffersReady ? { tx: this.hypTxPa, rx: this.hypRxPa } : null,
-      trapsHostSmc: (this.s[L.HCR_EL2]! & HCR_TSC) !== 0,
+      trapsHostSmc: (this.s[HCR_EL2]! & HCR_TSC) !== 0,
       directReqBeforeVersion: this.forwardDirectReq ? 'forward' : 'reject',
       protectedPages: shared,
       carveOut: st === null ? null : { base: this.carveBase, pages: HYP_CARVEOUT_PAGES },
@@ -1144,9 +1148,9 @@ export class Pkvm extends NativeComponent implements SnapshotState {
     const s = this.s;
     const st = this.stage2;
     for (const w of this.warnings) v.push(w);
-    if (this.protectedMode && (s[L.HCR_EL2]! & HCR_TSC) === 0) v.push('pKVM initialised but HCR_EL2.TSC is clear');
-    if (!this.protectedMode && (s[L.HCR_EL2]! & HCR_TSC) !== 0) v.push('stub mode with HCR_EL2.TSC set');
-    if (this.finalised && ((s[L.HCR_EL2]! & HCR_VM) === 0 || this.p.bus.stage2Check === null)) v.push('finalised but the host stage 2 is not enforced');
+    if (this.protectedMode && (s[HCR_EL2]! & HCR_TSC) === 0) v.push('pKVM initialised but HCR_EL2.TSC is clear');
+    if (!this.protectedMode && (s[HCR_EL2]! & HCR_TSC) !== 0) v.push('stub mode with HCR_EL2.TSC set');
+    if (this.finalised && ((s[HCR_EL2]! & HCR_VM) === 0 || this.p.bus.stage2Check === null)) v.push('finalised but the host stage 2 is not enforced');
     if (this.negotiated && this.hypFfaVersion === 0) v.push('negotiated with hyp_ffa_version 0 (hyp_ffa_init was inert)');
     if (this.hostTx >= 0 && !this.hypBuffersReady) v.push('host buffers recorded but the hyp buffers were never set up');
     if (st !== null) {
@@ -1178,7 +1182,7 @@ export class Pkvm extends NativeComponent implements SnapshotState {
     const cpu = this.s;
     // Stage 2 translates EL1&0 accesses only; EL2's own accesses (and the secure world's) are not checked.
     this.p.bus.stage2Check = (pa: number) => {
-      if (cpu[L.PSTATE_EL]! >= 2) return 0;
+      if (cpu[PSTATE_EL]! >= 2) return 0;
       const f = st.hostAccessFault(pa);
       return f < 0 ? 0 : stage2Fault(f);
     };

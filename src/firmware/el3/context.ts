@@ -15,14 +15,18 @@
  */
 import * as L from '../../state/layout.js';
 import type { StateReader, StateWriter } from '../../state/snapshot-codec.js';
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { ACTLR_EL, AFSR0_EL, AFSR1_EL, CNTKCTL_EL1, CONTEXTIDR_EL1, CPACR_EL1, ELR_EL, ESR_EL, FAR_EL, MAIR_EL,
+  PMUSERENR_EL0, SCTLR_EL, SPSR_EL, SP_EL, TCR_EL, TPIDRRO_EL0, TPIDR_EL, TTBR0_EL, VBAR_EL, X } = L;
 
 /** Word offsets of x0..x30 (two words each): state words 0..61. */
 const GPR_WORDS = 62;
-if (L.X !== 0) throw new Error('context.ts expects the GPRs at state word 0');
+if (X !== 0) throw new Error('context.ts expects the GPRs at state word 0');
 
 function offsets(regs64: readonly number[]): Int32Array {
   const out = new Int32Array(GPR_WORDS + 2 * regs64.length);
-  for (let i = 0; i < GPR_WORDS; i++) out[i] = L.X + i;
+  for (let i = 0; i < GPR_WORDS; i++) out[i] = X + i;
   regs64.forEach((off, i) => { out[GPR_WORDS + 2 * i] = off; out[GPR_WORDS + 2 * i + 1] = off + 1; });
   return out;
 }
@@ -32,19 +36,19 @@ function offsets(regs64: readonly number[]): Int32Array {
  * plus SP_EL0 and the EL3 return state of that world.
  */
 const EL1_REGS: readonly number[] = [
-  L.SP_EL + 0, L.SP_EL + 2,
-  L.ELR_EL + 2, L.SPSR_EL + 2, L.ESR_EL + 2, L.FAR_EL + 2, L.VBAR_EL + 2, L.SCTLR_EL + 2,
-  L.ACTLR_EL + 2, L.CPACR_EL1, L.TCR_EL + 2, L.TTBR0_EL + 2, L.MAIR_EL + 2, L.CONTEXTIDR_EL1,
-  L.AFSR0_EL + 2, L.AFSR1_EL + 2, L.TPIDR_EL + 0, L.TPIDR_EL + 2, L.TPIDRRO_EL0, L.CNTKCTL_EL1,
-  L.PMUSERENR_EL0,
+  SP_EL + 0, SP_EL + 2,
+  ELR_EL + 2, SPSR_EL + 2, ESR_EL + 2, FAR_EL + 2, VBAR_EL + 2, SCTLR_EL + 2,
+  ACTLR_EL + 2, CPACR_EL1, TCR_EL + 2, TTBR0_EL + 2, MAIR_EL + 2, CONTEXTIDR_EL1,
+  AFSR0_EL + 2, AFSR1_EL + 2, TPIDR_EL + 0, TPIDR_EL + 2, TPIDRRO_EL0, CNTKCTL_EL1,
+  PMUSERENR_EL0,
   // el3_state: where this world resumes and with which PSTATE.
-  L.ELR_EL + 6, L.SPSR_EL + 6,
+  ELR_EL + 6, SPSR_EL + 6,
 ];
 
 /** An S-EL0 partition's context as its S-EL1 partition manager keeps it. */
 const EL0_REGS: readonly number[] = [
-  L.SP_EL + 0, L.TPIDR_EL + 0, L.TPIDRRO_EL0,
-  L.ELR_EL + 2, L.SPSR_EL + 2,
+  SP_EL + 0, TPIDR_EL + 0, TPIDRRO_EL0,
+  ELR_EL + 2, SPSR_EL + 2,
 ];
 
 const EL1_OFFS = offsets(EL1_REGS);

@@ -21,6 +21,9 @@ import { Psci, type SystemEvent } from './psci.js';
 import { Exit, type RuntimeService, ServiceRegistry, type SmcCall, smcUnknown } from './services.js';
 import { Spmd, type SpmdConfig } from './spmd.js';
 import { SnapshotError, type SnapshotState, type StateReader, type StateWriter, loadPart, savePart } from '../../state/snapshot-codec.js';
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { ELR_EL, HCR_EL2, SCR_EL3, SCTLR_EL, SPSR_EL, VBAR_EL, X } = L;
 
 export const enum MonitorSite {
   /** The reset entry point (BL31 entry). */
@@ -110,9 +113,9 @@ export class El3Monitor extends NativeComponent implements SnapshotState {
     this.registry.register(this.arch, SMCCC_OEN_ARCH, SMCCC_OEN_ARCH, true);
     this.registry.register(new StdService(this.psci, this.spmd), SMCCC_OEN_STANDARD, SMCCC_OEN_STANDARD, true);
     const ns = this.cfg.ns, pc = BigInt.asUintN(64, ns.pc);
-    this.nsInitial.set64(L.ELR_EL + 6, Number(pc & 0xffffffffn) | 0, Number(pc >> 32n) | 0);
-    this.nsInitial.set64(L.SPSR_EL + 6, (ns.el === 2 ? SPSR_EL2H : SPSR_EL1H) | SPSR_DAIF_MASKED, 0);
-    this.nsInitial.set64(L.SCTLR_EL + 2, SCTLR_EL1_RESET, 0);
+    this.nsInitial.set64(ELR_EL + 6, Number(pc & 0xffffffffn) | 0, Number(pc >> 32n) | 0);
+    this.nsInitial.set64(SPSR_EL + 6, (ns.el === 2 ? SPSR_EL2H : SPSR_EL1H) | SPSR_DAIF_MASKED, 0);
+    this.nsInitial.set64(SCTLR_EL + 2, SCTLR_EL1_RESET, 0);
   }
 
   /** The address the PE resets to (BL31 entry). */
@@ -124,9 +127,9 @@ export class El3Monitor extends NativeComponent implements SnapshotState {
     // bl31_early_platform_setup / el3_arch_init: the vectors, then SCR_EL3 for the lower ELs (Arm ARM
     // D24.2.169): RW = 1 (AArch64 below), HCE as configured, SMD = 0 (SMC enabled), NS = 0 for the
     // secure world's boot.
-    s[L.VBAR_EL + 6] = 0; s[L.VBAR_EL + 7] = this.pcHi;
-    s[L.SCR_EL3] = SCR_RES1 | SCR_RW | (this.cfg.hypervisor ? SCR_HCE : 0);
-    s[L.SCR_EL3] &= ~(SCR_SMD | SCR_NS);
+    s[VBAR_EL + 6] = 0; s[VBAR_EL + 7] = this.pcHi;
+    s[SCR_EL3] = SCR_RES1 | SCR_RW | (this.cfg.hypervisor ? SCR_HCE : 0);
+    s[SCR_EL3] &= ~(SCR_SMD | SCR_NS);
     if (this.spmd !== null) this.spmd.boot();
     else this.enterNormalWorldFirst();
     this.eret();
@@ -140,8 +143,8 @@ export class El3Monitor extends NativeComponent implements SnapshotState {
   private enterNormalWorldFirst(): void {
     const s = this.s;
     this.nsInitial.restore(s, 0);
-    s[L.SCR_EL3] = (s[L.SCR_EL3]! | SCR_NS) & ~(SCR_IRQ | SCR_FIQ);
-    if (this.cfg.ns.el === 1 && haveEl(s, 2)) { s[L.HCR_EL2] = HCR_RW; s[L.HCR_EL2 + 1] = 0; }
+    s[SCR_EL3] = (s[SCR_EL3]! | SCR_NS) & ~(SCR_IRQ | SCR_FIQ);
+    if (this.cfg.ns.el === 1 && haveEl(s, 2)) { s[HCR_EL2] = HCR_RW; s[HCR_EL2 + 1] = 0; }
   }
 
   onException(offset: number): void {
@@ -159,9 +162,9 @@ export class El3Monitor extends NativeComponent implements SnapshotState {
     this.charge(this.p.config.timing.native.el3Dispatch);
     this.smcCount++;
     const call = this.smc;
-    call.secure = (s[L.SCR_EL3]! & SCR_NS) === 0;
+    call.secure = (s[SCR_EL3]! & SCR_NS) === 0;
     call.imm = esr & 0xffff;
-    const exit = this.registry.dispatch(call, s[L.X]!);
+    const exit = this.registry.dispatch(call, s[X]!);
     if (exit !== Exit.Stopped) this.eret();
   }
 

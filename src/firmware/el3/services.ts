@@ -6,6 +6,9 @@
  */
 import * as L from '../../state/layout.js';
 import { SMCCC_FAST_CALL, SMCCC_FAST_MBZ_MASK, SMCCC_OEN_MASK, SMCCC_OEN_SHIFT, SMCCC_SVE_HINT } from '../../ffa/abi.js';
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { X } = L;
 
 /** DEN0028: the SMC_UNK / NOT_SUPPORTED return, written to the whole of X0 as TF-A's smc_unknown does. */
 export const SMC_UNK = -1;
@@ -83,13 +86,13 @@ export class ServiceRegistry {
 
 /** TF-A `smc_unknown`: X0 = SMC_UNK (all 64 bits), every other register as the caller left it. */
 export function smcUnknown(s: Int32Array): Exit {
-  s[L.X] = -1; s[L.X + 1] = -1;
+  s[X] = -1; s[X + 1] = -1;
   return Exit.Return;
 }
 
 /** SMC_RET1 of a signed 32-bit status or value: x0 sign-extended (TF-A returns `int` in u_register_t). */
 export function ret1s(s: Int32Array, v: number): Exit {
-  s[L.X] = v | 0; s[L.X + 1] = v < 0 ? -1 : 0;
+  s[X] = v | 0; s[X + 1] = v < 0 ? -1 : 0;
   return Exit.Return;
 }
 

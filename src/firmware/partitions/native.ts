@@ -10,6 +10,13 @@ import { StopReason } from '../../exec/context.js';
 import { CALL_SITES, NativeComponent, smcWord, svcWord } from '../component.js';
 import { DirectKind, type PartitionBehaviour, type PartitionServices } from './api.js';
 import { SnapshotError, type SnapshotState, type StateReader, type StateWriter, hasSnapshotState, loadPart, savePart } from '../../state/snapshot-codec.js';
+// FF-A IDs as module constants: V8 folds these into the code, while an imported binding is a load
+// through its module cell on every use (docs/speed.md, "module constants").
+const { FFA_ERROR, FFA_MSG_SEND_DIRECT_REQ, FFA_MSG_SEND_DIRECT_REQ2, FFA_MSG_SEND_DIRECT_REQ_64, FFA_MSG_WAIT,
+  FFA_RET_ABORTED } = A;
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { VBAR_EL } = L;
 
 export const enum PartitionSite {
   Entry = CALL_SITES,
@@ -51,13 +58,13 @@ export class NativePartition extends NativeComponent implements PartitionService
   override onResume(pc: number): void {
     if (pc === PartitionSite.Entry) {
       // An S-EL1 partition owns its EL1 vectors (an S-EL0 one has none: its exceptions go to the SPMC).
-      if (this.el === 1) { this.s[L.VBAR_EL + 2] = 0; this.s[L.VBAR_EL + 3] = this.pcHi; }
+      if (this.el === 1) { this.s[VBAR_EL + 2] = 0; this.s[VBAR_EL + 3] = this.pcHi; }
       if (this.behaviour.onInit?.(this) === false) {
         // Initialisation failed: FFA_ERROR in the SP_INIT runtime model (v1.2 §8.3; TF-A, Hafnium).
         const s = this.s;
-        s[0] = A.FFA_ERROR | 0;
+        s[0] = FFA_ERROR | 0;
         for (let i = 1; i < 36; i++) s[i] = 0;
-        s[4] = A.FFA_RET_ABORTED;
+        s[4] = FFA_RET_ABORTED;
         this.issueTail(this.conduit, PartitionSite.Wait);
         return;
       }
@@ -71,7 +78,7 @@ export class NativePartition extends NativeComponent implements PartitionService
   /** FFA_MSG_WAIT: x1-x17 zero (v1.2 §14.1?: MBZ). */
   private msgWait(): void {
     const s = this.s;
-    s[0] = A.FFA_MSG_WAIT | 0;
+    s[0] = FFA_MSG_WAIT | 0;
     for (let i = 1; i < 36; i++) s[i] = 0;
     this.issueTail(this.conduit, PartitionSite.Wait);
   }
@@ -80,18 +87,18 @@ export class NativePartition extends NativeComponent implements PartitionService
     const s = this.s;
     const fid = s[0]! >>> 0;
     let kind: DirectKind;
-    if (fid !== A.FFA_MSG_SEND_DIRECT_REQ && fid !== A.FFA_MSG_SEND_DIRECT_REQ_64 && fid !== A.FFA_MSG_SEND_DIRECT_REQ2 &&
+    if (fid !== FFA_MSG_SEND_DIRECT_REQ && fid !== FFA_MSG_SEND_DIRECT_REQ_64 && fid !== FFA_MSG_SEND_DIRECT_REQ2 &&
       this.behaviour.onOtherMessage !== undefined) {
-      if (fid === A.FFA_ERROR) this.errorsSeen++;
+      if (fid === FFA_ERROR) this.errorsSeen++;
       if (this.behaviour.onOtherMessage(s, this)) { this.issueTail(this.conduit, PartitionSite.Wait); return; }
       this.msgWait();
       return;
     }
     switch (fid) {
-      case A.FFA_MSG_SEND_DIRECT_REQ: kind = DirectKind.Req32; break;
-      case A.FFA_MSG_SEND_DIRECT_REQ_64: kind = DirectKind.Req64; break;
-      case A.FFA_MSG_SEND_DIRECT_REQ2: kind = DirectKind.Req2; break;
-      case A.FFA_ERROR:
+      case FFA_MSG_SEND_DIRECT_REQ: kind = DirectKind.Req32; break;
+      case FFA_MSG_SEND_DIRECT_REQ_64: kind = DirectKind.Req64; break;
+      case FFA_MSG_SEND_DIRECT_REQ2: kind = DirectKind.Req2; break;
+      case FFA_ERROR:
         // The SPMC refused this partition's last call (its response or MSG_WAIT). Wait again, but a
         // partition that keeps being refused is broken: stop rather than loop forever.
         this.errorsSeen++;
