@@ -11,6 +11,7 @@
  * (as timeout(1)): no command can run past its limit, even one busy in synchronous code.
  */
 import { spawn } from 'node:child_process';
+import { writeSync } from 'node:fs';
 import { EXIT_BUDGET, EXIT_USAGE } from './io.js';
 
 /** Environment variable carrying the deadline (Date.now() milliseconds) to the guarded child. */
@@ -36,14 +37,42 @@ function splitTimeout(argv: string[]): { argv: string[]; seconds?: number; error
   return seconds === undefined ? { argv: out } : { argv: out, seconds };
 }
 
+/**
+ * A writer for file descriptor 1 or 2 that does not create process.stdout / process.stderr: creating
+ * one loads Node's stream machinery (net or tty), a measurable part of a short `a64el run` (docs/speed.md
+ * "Start-up"). Chunks go straight to the descriptor with a blocking fs.writeSync, in order. When the
+ * reader has gone (EPIPE: `a64el run X | head`), output stops quietly, as for any Unix filter. Any
+ * other failure (EAGAIN on a pipe another process made non-blocking...) hands the rest of the chunk,
+ * and every later one, to the stream, which queues it.
+ */
+function fdWriter(fd: 1 | 2, stream: () => NodeJS.WritableStream): (chunk: string | Uint8Array) => void {
+  let mode: 'direct' | 'stream' | 'closed' = 'direct';
+  return (chunk) => {
+    if (mode === 'closed') return;
+    let bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (mode === 'direct') {
+      try {
+        while (bytes.length > 0) bytes = bytes.subarray(writeSync(fd, bytes));
+        return;
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 'EPIPE') { mode = 'closed'; return; }
+        mode = 'stream';
+        stream().on('error', () => { mode = 'closed'; });
+      }
+    }
+    stream().write(bytes);
+  };
+}
+
 /** Run the command in this process (cli.ts is loaded only here: the guard itself starts fast). */
 async function runHere(argv: string[]): Promise<void> {
   const { runCli } = await import('./cli.js');
   const status = runCli(argv, {
-    out: (chunk) => { process.stdout.write(chunk); },
-    err: (chunk) => { process.stderr.write(chunk); },
-    outStream: process.stdout,
-    errStream: process.stderr,
+    out: fdWriter(1, () => process.stdout),
+    err: fdWriter(2, () => process.stderr),
+    // Created on first use only (`vectors` asks whether stderr is a terminal).
+    get outStream() { return process.stdout; },
+    get errStream() { return process.stderr; },
   });
   process.exitCode = typeof status === 'number' ? status : await status;
 }

@@ -1,0 +1,119 @@
+/**
+ * The `a64el` bin (package.json "bin": dist/cli/main.js) is one bundled ES module
+ * (tools/build/bundle-cli.mjs) so that `a64el run` starts fast (docs/speed.md "Start-up", issue #6).
+ * These tests hold it to the command's contract as a user meets it: started by absolute path from an
+ * unrelated directory (cwd = the system temp dir), every command works, the ones loaded on demand
+ * included; the run path stays free of the vector-schema and buffer-layout packages; output survives
+ * a reader that goes away.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const MAIN = join(root, 'dist', 'cli', 'main.js');
+const IMAGES = join(root, 'firmware-images', 'build');
+const outside = tmpdir();
+
+/** Run the bin as a process from `cwd` (default: outside the project). */
+function a64el(args: string[], cwd = outside): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const stackTrace = (text: string): boolean => /^\s+at .+[:(]/m.test(text);
+
+beforeAll(() => {
+  // The library build (tsc) provides the modules loaded on demand; the bundle is then made from the
+  // current sources (writing it is atomic, so other tests starting the command are not disturbed).
+  const node = (args: string[]): void => {
+    const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stdout}${r.stderr}`);
+  };
+  if (!existsSync(join(root, 'dist', 'cli', 'cli.js'))) node([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  node([join(root, 'tools', 'build', 'bundle-cli.mjs')]);
+}, 120_000);
+
+describe('dist/cli/main.js is one bundled module', () => {
+  it('imports only Node built-ins statically; commands loaded on demand are import()s of modules in dist/', () => {
+    const text = readFileSync(MAIN, 'utf8');
+    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const statics = [...text.matchAll(/^import\s[^;]*?from\s*"([^"]+)";?$/gm), ...text.matchAll(/^import\s*"([^"]+)";?$/gm)].map((m) => m[1]!);
+    expect(statics.length).toBeGreaterThan(0);
+    for (const s of statics) expect(s, `static import ${s}`).toMatch(/^node:/);
+    // In particular the vector schemas (ajv) and the FF-A buffer layouts are not on the run path.
+    expect(text).not.toMatch(/from\s*"(ajv|@solana\/buffer-layout)"/);
+    const dynamic = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!);
+    expect(dynamic).toEqual(expect.arrayContaining(['./vectors.js', './bench.js', '../scenarios/command.js', '../explore/command.js']));
+    for (const d of dynamic) {
+      expect(d, `import("${d}")`).toMatch(/^\.\.?\//);
+      expect(existsSync(resolve(dirname(MAIN), d)), `${d} next to dist/cli/main.js`).toBe(true);
+    }
+  });
+});
+
+describe('the bundled bin, started from outside the project', () => {
+  it('run: prints what QEMU prints for the same image (firmware-images/expected) and exits with the guest code', () => {
+    const r = a64el(['run', join(IMAGES, 'hvc-roundtrip.elf')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(readFileSync(join(root, 'firmware-images', 'expected', 'hvc-roundtrip.txt'), 'utf8'));
+    expect(r.status).toBe(0);
+  });
+
+  it('run: a missing image is one line naming the file, exit status 2', () => {
+    const r = a64el(['run', 'no-such-image.elf']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no-such-image.elf');
+    expect(stackTrace(r.stderr)).toBe(false);
+  });
+
+  it('--timeout guard: the command runs in a child of the bundle and finishes normally', () => {
+    const r = a64el(['--timeout', '60', 'run', join(IMAGES, 'el-drop.elf')]);
+    expect(r.stdout).toBe(readFileSync(join(root, 'firmware-images', 'expected', 'el-drop.txt'), 'utf8'));
+    expect(r.status).toBe(0);
+  });
+
+  it('vectors (loaded on demand): runs a directory of vectors', () => {
+    const r = a64el(['vectors', join(root, 'docs', 'examples', 'vectors')]);
+    expect(r.stdout).toMatch(/^[1-9][0-9]* passed, 0 failed$/m);
+    expect(r.status).toBe(0);
+  });
+
+  it('scenarios --list (loaded on demand): lists the built-in boot orders', () => {
+    const r = a64el(['scenarios', '--list']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^v7\.1-rc2\s/m);
+  });
+
+  it('bench (loaded on demand): the start-up metric runs this very bin', () => {
+    const r = a64el(['bench', '--only', 'startup-run', '--quick', '--no-peers', '--json']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { metrics: { name: string; value: number; unit: string }[] };
+    expect(report.metrics.map((m) => m.name)).toEqual(['startup-run']);
+    expect(report.metrics[0]!.unit).toBe('ms');
+    expect(report.metrics[0]!.value).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("npm start's command runs the boot-order scenarios and their comparison", () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
+    expect(pkg.bin['a64el']).toBe('dist/cli/main.js');
+    const [node, script, ...args] = pkg.scripts['start']!.split(' ');
+    expect([node, script]).toEqual(['node', 'dist/cli/main.js']);
+    const r = a64el(args, root);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^=== v7\.1-rc2: /m);
+    expect(r.stdout).toMatch(/^disagreements\s+\|/m);
+  }, 120_000);
+
+  it('output to a reader that has gone away (a64el ... | head) ends quietly with the guest status', async () => {
+    const child = spawn(process.execPath, [MAIN, 'run', join(IMAGES, 'el-drop.elf')], { cwd: outside, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();   // the reader closes before the guest prints anything
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const status = await new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    expect(stackTrace(stderr)).toBe(false);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+  });
+});
