@@ -33,14 +33,19 @@ export const USAGE = `Usage:
                             a detach the guest runs on to its end
       --gdb-timeout S       give up when GDB has not connected (or has been idle) for S seconds
   a64el vectors FILE|DIR... [--reporter text|junit] [--output FILE] [--jobs N] [--shard i/n]
+                            [--trace FILE] [--no-progress]
       Run test vectors, call and image (a64el-vector/1 JSON; a directory is searched recursively
       for *.json). Prints one line per vector, then "N passed, M failed"; exit status 0 only if
-      all pass (1 if any fails, 2 for usage errors).
+      all pass (1 if any fails, 2 for usage errors). On a terminal, a progress bar on stderr.
       --reporter junit      print JUnit XML on stdout instead of the text lines
       --output FILE         write the report (text or JUnit) to FILE, atomically; the text lines
                             still go to stdout
       --jobs N              run the files on N worker threads; results are reported in file order
       --shard i/n           run only every n-th file from the i-th (split a suite across machines)
+      --trace FILE          record every vector's exceptions, FF-A calls and world switches; write
+                            FILE atomically: Chrome trace JSON for *.json (one process per vector,
+                            for ui.perfetto.dev), else a text timeline; the same with any --jobs
+      --no-progress         no progress bar (it is drawn only when stderr is a terminal)
   a64el scenario(s) [NAME...] [--file FILE]... [--json] [--dmesg] [--verbose] [--table] [--list]
       Replay Linux boot orders with pKVM and FF-A (the main job); see below.
   a64el explore [--json] [--jobs N]

@@ -42,7 +42,8 @@ const RANKS: readonly (readonly string[])[] = [
   ['firmware'],          // firmware/component.ts: the NativeComponent contract
   COMPONENTS,
   ['machine'],
-  ['trace', 'vectors'],
+  ['trace'],
+  ['vectors'],           // vectors/trace.ts records each vector with trace/ (`a64el vectors --trace`)
   ['api'],
   ['scenarios', 'gdb'],
   ['explore'],
