@@ -5,7 +5,7 @@
  *     metadata, sorted top-down by privilege);
  *   - residency slices ("B"/"E"): the PE is at one EL and world at a time, so exactly one slice is
  *     open at any moment; each slice is named by how the PE got there (the exception taken, the call
- *     made, or the call whose result it is);
+ *     made, or the call whose result it is), and its E repeats the B's name, category and args;
  *   - flow events ("s" -> "f", one id per call) from each SMC/HVC request (inside the slice that
  *     handles it) to its result (inside the caller's slice that resumes with it);
  *   - instant events ("i") for world switches (SCR_EL3.NS flips), on the EL3 track.
@@ -178,7 +178,12 @@ export function toChromeTrace(events: readonly TraceEvent[], opts: ChromeTraceOp
     timed.push({ name: sl.name, cat: sl.cat, ph: 'B', ts: ts0, pid: TRACE_PID, tid, args: sl.args });
     for (const f of sl.flowOut) if (inIds.has(f.id)) timed.push({ name: f.name, cat: f.cat, ph: 's', id: f.id, ts: inside, pid: TRACE_PID, tid });
     for (const f of sl.flowIn) if (outIds.has(f.id)) timed.push({ name: f.name, cat: f.cat, ph: 'f', bp: 'e', id: f.id, ts: inside, pid: TRACE_PID, tid });
-    timed.push({ ph: 'E', ts: ts1, pid: TRACE_PID, tid });
+    // The E repeats its B's name, category and args (the format merges E's args into the slice, so
+    // identical ones change nothing). The format lets E go bare (it closes the top of its track's
+    // stack), but importers that pair E with B by name (speedscope; older Perfetto JSON importers)
+    // then leave slices open to the end of the trace, and speedscope orders a B and an E at the same
+    // ts (a zero-length slice, such as the last one) by name and args.
+    timed.push({ name: sl.name, cat: sl.cat, ph: 'E', ts: ts1, pid: TRACE_PID, tid, args: sl.args });
   }
   timed.push(...instants);
   // Stable sort by time: per track, E at t precedes the next B at t (slices were emitted in order).

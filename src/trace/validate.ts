@@ -3,7 +3,8 @@
  * process traces) can tell a well-formed trace from one ui.perfetto.dev would silently mangle:
  *   - every event has ph, pid, tid; every timed event a finite ts >= 0;
  *   - B has a name; M is process_name/thread_name/thread_sort_index with args;
- *   - per (pid, tid), in time order, every E closes an open B and no B is left open;
+ *   - per (pid, tid), in time order, every E closes an open B (the one it names, when named) and no
+ *     B is left open;
  *   - flow events "s"/"f" have an id and a name/cat; every id has exactly one "s" and one "f",
  *     the "s" not after the "f"; each flow point lies inside a slice of its track (the slice it binds to);
  *   - instant events have a scope s in g/p/t.
@@ -51,6 +52,9 @@ export function validateChromeTrace(trace: unknown): string[] {
     else if (ev.ph === 'E') {
       const b = stack.pop();
       if (b === undefined) problems.push(`event ${i}: E on track ${key} at ${ev.ts} with no open B`);
+      // An unnamed E closes the top of the stack; a named one must name it (importers that pair by
+      // name, such as speedscope, would otherwise close nothing).
+      else if (ev.name !== undefined && ev.name !== b.name) problems.push(`event ${i}: E "${ev.name}" on track ${key} at ${ev.ts} closes B "${b.name}"`);
       else {
         const l = spans.get(key) ?? [];
         l.push({ b: b.ts, e: ev.ts! });

@@ -167,6 +167,10 @@ describe('the validator catches what Perfetto would mangle', () => {
     expect(check(e).join()).toMatch(/never ends/);
     e = ok(); e.push({ ph: 'E', ts: 3, pid: 1, tid: 3 });
     expect(check(e).join()).toMatch(/no open B/);
+    e = ok(); e[3] = { ph: 'E', name: 'not-a', ts: 1, pid: 1, tid: 1 };   // a named E must name its B (speedscope pairs by name)
+    expect(check(e).join()).toMatch(/E "not-a" on track 1\/1 at 1 closes B "a"/);
+    e = ok(); e[3] = { ph: 'E', name: 'a', ts: 1, pid: 1, tid: 1 };
+    expect(check(e)).toEqual([]);
     e = ok(); e.splice(5, 1);
     expect(check(e).join()).toMatch(/1 start\(s\), 0 finish/);
     e = ok(); e[5]!.ts = 0.2; e[5]!.tid = 1;
