@@ -23,6 +23,24 @@ import type { PartitionEntry } from '../spmc/sel1.js';
 import { SCTLR_EL1_RESET, SPSR_DAIF_MASKED, SPSR_EL1H, type SavedContext, el1Context } from './context.js';
 import { Exit, type SmcCall } from './services.js';
 import { SnapshotError, type StateReader, type StateWriter } from '../../state/snapshot-codec.js';
+// FF-A IDs as module constants (see above: imported bindings are loads through module cells).
+const { FFA_ABORT, FFA_ABORT_64, FFA_CONSOLE_LOG, FFA_CONSOLE_LOG_64, FFA_EL3_INTR_HANDLE, FFA_ERROR,
+  FFA_FEATURES, FFA_FWK_MSG_BIT, FFA_FWK_MSG_VERSION_REQ, FFA_FWK_MSG_VERSION_RESP, FFA_HOST_ID, FFA_ID_GET,
+  FFA_INTERRUPT, FFA_MEM_DONATE, FFA_MEM_DONATE_64, FFA_MEM_FRAG_RX, FFA_MEM_FRAG_TX, FFA_MEM_LEND,
+  FFA_MEM_LEND_64, FFA_MEM_OP_PAUSE, FFA_MEM_OP_RESUME, FFA_MEM_RECLAIM, FFA_MEM_RELINQUISH,
+  FFA_MEM_RETRIEVE_REQ, FFA_MEM_RETRIEVE_REQ_64, FFA_MEM_RETRIEVE_RESP, FFA_MEM_SHARE, FFA_MEM_SHARE_64,
+  FFA_MSG_SEND, FFA_MSG_SEND2, FFA_MSG_SEND_DIRECT_REQ, FFA_MSG_SEND_DIRECT_REQ2, FFA_MSG_SEND_DIRECT_REQ_64,
+  FFA_MSG_SEND_DIRECT_RESP, FFA_MSG_SEND_DIRECT_RESP2, FFA_MSG_SEND_DIRECT_RESP_64, FFA_MSG_WAIT,
+  FFA_NORMAL_WORLD_RESUME, FFA_NOTIFICATION_BIND, FFA_NOTIFICATION_BITMAP_CREATE,
+  FFA_NOTIFICATION_BITMAP_DESTROY, FFA_NOTIFICATION_GET, FFA_NOTIFICATION_INFO_GET,
+  FFA_NOTIFICATION_INFO_GET_64, FFA_NOTIFICATION_SET, FFA_NOTIFICATION_UNBIND, FFA_NS_RES_INFO_GET,
+  FFA_PARTITION_INFO_GET, FFA_PARTITION_INFO_GET_REGS, FFA_RET_DENIED, FFA_RET_INVALID_PARAMETERS,
+  FFA_RET_NOT_SUPPORTED, FFA_RUN, FFA_RXTX_MAP, FFA_RXTX_MAP_64, FFA_RXTX_UNMAP, FFA_RX_ACQUIRE, FFA_RX_RELEASE,
+  FFA_SECONDARY_EP_REGISTER_64, FFA_SPMD_ID, FFA_SPM_ID_GET, FFA_SUCCESS, FFA_SUCCESS_64, FFA_VERSION,
+  FFA_VERSION_1_0, FFA_VERSION_1_1, FFA_VERSION_1_2, FFA_YIELD } = A;
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { ELR_EL, SCR_EL3, SCTLR_EL, SPSR_EL, SP_EL } = L;
 
 /** TF-A spmd_private.h SPMC states. */
 export const enum SpmcState { Reset = 0, OnPending = 1, On = 2, Failed = 3 }
@@ -47,7 +65,7 @@ export interface SpmdHost {
   enterNormalWorldFirst(): void;
 }
 
-const V12 = A.FFA_VERSION_1_2;
+const V12 = FFA_VERSION_1_2;
 
 export class Spmd {
   readonly placement: 's-el1' | 'el3';
@@ -165,14 +183,14 @@ export class Spmd {
   /** TF-A spmd_ffa_error_return: FFA_ERROR, w2 = code, w1 and w3-w7 zero (x8-x17 untouched). */
   private error(code: number): Exit {
     const s = this.host.s;
-    s[0] = A.FFA_ERROR | 0; s[1] = 0; s[2] = 0; s[3] = 0; s[4] = code; s[5] = 0;
+    s[0] = FFA_ERROR | 0; s[1] = 0; s[2] = 0; s[3] = 0; s[4] = code; s[5] = 0;
     for (let i = 6; i < 16; i++) s[i] = 0;
     return Exit.Return;
   }
 
   private success(w2: number): Exit {
     const s = this.host.s;
-    s[0] = A.FFA_SUCCESS | 0; s[1] = 0; s[2] = 0; s[3] = 0; s[4] = w2; s[5] = 0;
+    s[0] = FFA_SUCCESS | 0; s[1] = 0; s[2] = 0; s[3] = 0; s[4] = w2; s[5] = 0;
     for (let i = 6; i < 16; i++) s[i] = 0;
     return Exit.Return;
   }
@@ -185,46 +203,46 @@ export class Spmd {
     // learns it too, also for calls the SPMD answers itself; TF-A's SPMD keeps it to itself, so its
     // EL3 SPMC closes the NWd's phase only on calls that reach spmc_smc_handler (FFA_ID_GET and
     // FFA_SPM_ID_GET do not: spmd_smc_handler answers them).
-    if (fid !== A.FFA_VERSION) {
+    if (fid !== FFA_VERSION) {
       this.nsNegotiated = true;
       if (this.core !== null && this.policy !== 'tf-a') this.core.closeNwdNegotiation();
     }
     switch (fid) {
-      case A.FFA_VERSION: return this.nwdVersion(call);
-      case A.FFA_ID_GET:
+      case FFA_VERSION: return this.nwdVersion(call);
+      case FFA_ID_GET:
         // The NS physical instance's ID is 0 (v1.1 §13.? FFA_ID_GET; FFA_NS_ENDPOINT_ID).
-        return this.success(A.FFA_HOST_ID);
-      case A.FFA_SPM_ID_GET:
+        return this.success(FFA_HOST_ID);
+      case FFA_SPM_ID_GET:
         // v1.1 ABI: NOT_SUPPORTED from a v1.0 SPMC, and (spec, Hafnium) to a NWd that negotiated v1.0.
-        if (this.spmcVersion < A.FFA_VERSION_1_1) return this.error(A.FFA_RET_NOT_SUPPORTED);
-        if (this.policy !== 'tf-a' && this.nsVersion < A.FFA_VERSION_1_1) return this.error(A.FFA_RET_NOT_SUPPORTED);
+        if (this.spmcVersion < FFA_VERSION_1_1) return this.error(FFA_RET_NOT_SUPPORTED);
+        if (this.policy !== 'tf-a' && this.nsVersion < FFA_VERSION_1_1) return this.error(FFA_RET_NOT_SUPPORTED);
         return this.success(this.spmcId);
       // Secure-world-only ABIs called from the NWd (spmd_smc_handler): NOT_SUPPORTED.
-      case A.FFA_MSG_WAIT: case A.FFA_INTERRUPT: case A.FFA_YIELD:
-      case A.FFA_CONSOLE_LOG: case A.FFA_CONSOLE_LOG_64: case A.FFA_EL3_INTR_HANDLE:
-      case A.FFA_ABORT: case A.FFA_ABORT_64: case A.FFA_SECONDARY_EP_REGISTER_64:
-        return this.error(A.FFA_RET_NOT_SUPPORTED);
-      case A.FFA_NORMAL_WORLD_RESUME:
+      case FFA_MSG_WAIT: case FFA_INTERRUPT: case FFA_YIELD:
+      case FFA_CONSOLE_LOG: case FFA_CONSOLE_LOG_64: case FFA_EL3_INTR_HANDLE:
+      case FFA_ABORT: case FFA_ABORT_64: case FFA_SECONDARY_EP_REGISTER_64:
+        return this.error(FFA_RET_NOT_SUPPORTED);
+      case FFA_NORMAL_WORLD_RESUME:
         // A secure physical instance ABI (SPMC -> SPMD): NOT_SUPPORTED elsewhere (ffa-abi.md 5.2).
         // TF-A's SPMD answers DENIED whenever no secure interrupt is being handled.
-        return this.error(this.policy === 'tf-a' ? A.FFA_RET_DENIED : A.FFA_RET_NOT_SUPPORTED);
-      case A.FFA_MSG_SEND_DIRECT_REQ2:
-      case A.FFA_MSG_SEND_DIRECT_RESP2:
-      case A.FFA_MSG_SEND_DIRECT_REQ:
-      case A.FFA_MSG_SEND_DIRECT_REQ_64:
+        return this.error(this.policy === 'tf-a' ? FFA_RET_DENIED : FFA_RET_NOT_SUPPORTED);
+      case FFA_MSG_SEND_DIRECT_REQ2:
+      case FFA_MSG_SEND_DIRECT_RESP2:
+      case FFA_MSG_SEND_DIRECT_REQ:
+      case FFA_MSG_SEND_DIRECT_REQ_64:
         // TF-A: DIRECT_REQ2/RESP2 need v1.2 on both sides (get_common_ffa_version) -> NOT_SUPPORTED.
-        if ((fid === A.FFA_MSG_SEND_DIRECT_REQ2 || fid === A.FFA_MSG_SEND_DIRECT_RESP2) && this.policy === 'tf-a' &&
-          Math.min(this.nsVersion, this.spmcNwdVersion) < V12) return this.error(A.FFA_RET_NOT_SUPPORTED);
+        if ((fid === FFA_MSG_SEND_DIRECT_REQ2 || fid === FFA_MSG_SEND_DIRECT_RESP2) && this.policy === 'tf-a' &&
+          Math.min(this.nsVersion, this.spmcNwdVersion) < V12) return this.error(FFA_RET_NOT_SUPPORTED);
         // A Non-secure caller cannot name a secure sender (TF-A: "Validate source endpoint is
         // non-secure for non-secure caller") -> INVALID_PARAMETERS.
-        if (fid !== A.FFA_MSG_SEND_DIRECT_RESP2 && (s[2]! & 0x80000000) !== 0) return this.error(A.FFA_RET_INVALID_PARAMETERS);
+        if (fid !== FFA_MSG_SEND_DIRECT_RESP2 && (s[2]! & 0x80000000) !== 0) return this.error(FFA_RET_INVALID_PARAMETERS);
         break;
-      case A.FFA_PARTITION_INFO_GET_REGS:
+      case FFA_PARTITION_INFO_GET_REGS:
         // Only with SMCCC v1.2+ (x8-x17 carry the results; TF-A checks its SMCCC version).
-        if (this.cfg.spmc.smcccVersion < 0x10002) return this.error(A.FFA_RET_NOT_SUPPORTED);
+        if (this.cfg.spmc.smcccVersion < 0x10002) return this.error(FFA_RET_NOT_SUPPORTED);
         break;
       default:
-        if (!isForwardedFromNwd(fid)) return this.error(A.FFA_RET_NOT_SUPPORTED);
+        if (!isForwardedFromNwd(fid)) return this.error(FFA_RET_NOT_SUPPORTED);
     }
     return this.forwardFromNwd(call);
   }
@@ -243,19 +261,19 @@ export class Spmd {
       this.spmcNwdVersion = this.spmcVersion;
       return this.el3FromNwd();
     }
-    if (this.spmcVersion === A.FFA_VERSION_1_0) {
+    if (this.spmcVersion === FFA_VERSION_1_0) {
       // A v1.0 SPMC predates the framework message: the SPMD answers with its version.
-      this.spmcNwdVersion = A.FFA_VERSION_1_0;
-      return retVersion(s, A.FFA_VERSION_1_0);
+      this.spmcNwdVersion = FFA_VERSION_1_0;
+      return retVersion(s, FFA_VERSION_1_0);
     }
     // Build the framework request to the SPMC: DIRECT_REQ_32 from 0xFFFF, w2 = bit 31 | 8, w3 = the
     // requested version; the NS x8-x17 stay as they are for the answer.
     this.saveNs();
     const m = this.msg;
     m.fill(0);
-    m[0] = A.FFA_MSG_SEND_DIRECT_REQ | 0;
-    m[2] = (A.FFA_SPMD_ID << 16) | this.spmcId;
-    m[4] = (A.FFA_FWK_MSG_BIT | A.FFA_FWK_MSG_VERSION_REQ) | 0;
+    m[0] = FFA_MSG_SEND_DIRECT_REQ | 0;
+    m[2] = (FFA_SPMD_ID << 16) | this.spmcId;
+    m[4] = (FFA_FWK_MSG_BIT | FFA_FWK_MSG_VERSION_REQ) | 0;
     m[6] = req | 0;
     // a64el extension (docs/ffa-policies.md); TF-A's SPMD sends 0 here.
     m[8] = this.nsNegotiated && this.policy !== 'tf-a' ? SPMD_VERSION_FLAG_NEGOTIATED : 0;
@@ -267,7 +285,7 @@ export class Spmd {
   /** Forward a NWd call to the secure world (spmd_smc_forward -> spmd_smc_switch_state). */
   private forwardFromNwd(call: SmcCall): Exit {
     if (this.placement === 'el3') return this.el3FromNwd();
-    if (this.state !== SpmcState.On) return this.error(A.FFA_RET_NOT_SUPPORTED);
+    if (this.state !== SpmcState.On) return this.error(FFA_RET_NOT_SUPPORTED);
     const n = this.transferCount(call, this.nsVersion, this.spmcNwdVersion);
     this.saveNs();
     this.switchWithMessage(false, call, n, this.nsVersion < V12);
@@ -324,8 +342,8 @@ export class Spmd {
     const s = this.host.s, fid = call.fid;
     if (this.state === SpmcState.OnPending) {
       // First FFA_MSG_WAIT: the SPMC initialised (spmd_spm_core_sync_exit(0)); FFA_ERROR: it failed.
-      if (fid === A.FFA_MSG_WAIT || fid === A.FFA_ERROR) {
-        this.state = fid === A.FFA_MSG_WAIT ? SpmcState.On : SpmcState.Failed;
+      if (fid === FFA_MSG_WAIT || fid === FFA_ERROR) {
+        this.state = fid === FFA_MSG_WAIT ? SpmcState.On : SpmcState.Failed;
         this.secCtx[0]!.save(s);
         this.host.enterNormalWorldFirst();
         this.switches++;
@@ -336,11 +354,11 @@ export class Spmd {
     if (this.versionPending) {
       // The SPMC's answer to the FFA_VERSION framework request: w0 = DIRECT_RESP_32 from the SPMC to
       // 0xFFFF with w2 = bit 31 | 9; the version is w3 (anything else: NOT_SUPPORTED).
-      const isResp = fid === A.FFA_MSG_SEND_DIRECT_RESP && s[2] === ((this.spmcId << 16) | A.FFA_SPMD_ID);
-      if (isResp || fid === A.FFA_ERROR) {
+      const isResp = fid === FFA_MSG_SEND_DIRECT_RESP && s[2] === ((this.spmcId << 16) | FFA_SPMD_ID);
+      if (isResp || fid === FFA_ERROR) {
         this.versionPending = false;
         let v = 0xffffffff;
-        if (isResp && s[4] === ((A.FFA_FWK_MSG_BIT | A.FFA_FWK_MSG_VERSION_RESP) | 0)) {
+        if (isResp && s[4] === ((FFA_FWK_MSG_BIT | FFA_FWK_MSG_VERSION_RESP) | 0)) {
           v = s[6]! >>> 0;
           if ((v & 0x80000000) === 0) this.spmcNwdVersion = v;
         }
@@ -353,34 +371,34 @@ export class Spmd {
       }
     }
     switch (fid) {
-      case A.FFA_VERSION:
+      case FFA_VERSION:
         // A secure caller gets the SPMD's own version.
         return retVersion(s, this.spmcVersion);
-      case A.FFA_ID_GET:
+      case FFA_ID_GET:
         return this.success(this.spmcId);
-      case A.FFA_SPM_ID_GET:
-        return this.success(A.FFA_SPMD_ID);
-      case A.FFA_FEATURES: {
+      case FFA_SPM_ID_GET:
+        return this.success(FFA_SPMD_ID);
+      case FFA_FEATURES: {
         // From the SPMC: a no-op SUCCESS echoing x1-x7 (TF-A).
-        s[0] = A.FFA_SUCCESS | 0; s[1] = 0;
+        s[0] = FFA_SUCCESS | 0; s[1] = 0;
         return Exit.Return;
       }
-      case A.FFA_MSG_SEND_DIRECT_REQ:
-      case A.FFA_MSG_SEND_DIRECT_REQ_64:
-      case A.FFA_MSG_SEND_DIRECT_REQ2:
+      case FFA_MSG_SEND_DIRECT_REQ:
+      case FFA_MSG_SEND_DIRECT_REQ_64:
+      case FFA_MSG_SEND_DIRECT_REQ2:
         // The SPMC may not send a direct request to the SPMD (spmd_is_spmc_message) -> DENIED.
-        if (s[2] === ((this.spmcId << 16) | A.FFA_SPMD_ID)) return this.error(A.FFA_RET_DENIED);
+        if (s[2] === ((this.spmcId << 16) | FFA_SPMD_ID)) return this.error(FFA_RET_DENIED);
         break;
-      case A.FFA_MSG_SEND_DIRECT_RESP:
-      case A.FFA_MSG_SEND_DIRECT_RESP_64:
-      case A.FFA_MSG_SEND_DIRECT_RESP2:
-      case A.FFA_ERROR: case A.FFA_SUCCESS: case A.FFA_SUCCESS_64:
-      case A.FFA_MSG_WAIT: case A.FFA_INTERRUPT: case A.FFA_YIELD:
-      case A.FFA_MSG_SEND: case A.FFA_MEM_RETRIEVE_RESP: case A.FFA_MEM_FRAG_RX: case A.FFA_MEM_FRAG_TX:
+      case FFA_MSG_SEND_DIRECT_RESP:
+      case FFA_MSG_SEND_DIRECT_RESP_64:
+      case FFA_MSG_SEND_DIRECT_RESP2:
+      case FFA_ERROR: case FFA_SUCCESS: case FFA_SUCCESS_64:
+      case FFA_MSG_WAIT: case FFA_INTERRUPT: case FFA_YIELD:
+      case FFA_MSG_SEND: case FFA_MEM_RETRIEVE_RESP: case FFA_MEM_FRAG_RX: case FFA_MEM_FRAG_TX:
         break;
       default:
         // Normal-world-only ABIs, CONSOLE_LOG and unknown IDs from the secure side: NOT_SUPPORTED.
-        return this.error(A.FFA_RET_NOT_SUPPORTED);
+        return this.error(FFA_RET_NOT_SUPPORTED);
     }
     const n = this.transferCount(call, this.spmcNwdVersion, this.nsVersion);
     this.secCtx[0]!.save(this.host.s);
@@ -493,18 +511,18 @@ function retVersion(s: Int32Array, v: number): Exit {
 /** The FF-A IDs TF-A's SPMD forwards from the NWd (the `nw_only_forward` and `forward_to_other_world` cases). */
 function isForwardedFromNwd(fid: number): boolean {
   switch (fid) {
-    case A.FFA_ERROR: case A.FFA_SUCCESS: case A.FFA_SUCCESS_64: case A.FFA_FEATURES:
-    case A.FFA_MSG_SEND_DIRECT_RESP: case A.FFA_MSG_SEND_DIRECT_RESP_64:
-    case A.FFA_RX_RELEASE: case A.FFA_RXTX_MAP: case A.FFA_RXTX_MAP_64: case A.FFA_RXTX_UNMAP:
-    case A.FFA_PARTITION_INFO_GET: case A.FFA_RUN: case A.FFA_MSG_SEND:
-    case A.FFA_NOTIFICATION_BITMAP_CREATE: case A.FFA_NOTIFICATION_BITMAP_DESTROY: case A.FFA_NOTIFICATION_BIND:
-    case A.FFA_NOTIFICATION_UNBIND: case A.FFA_NOTIFICATION_SET: case A.FFA_NOTIFICATION_GET:
-    case A.FFA_NOTIFICATION_INFO_GET: case A.FFA_NOTIFICATION_INFO_GET_64: case A.FFA_MSG_SEND2:
-    case A.FFA_RX_ACQUIRE: case A.FFA_NS_RES_INFO_GET:
-    case A.FFA_MEM_DONATE: case A.FFA_MEM_DONATE_64: case A.FFA_MEM_LEND: case A.FFA_MEM_LEND_64:
-    case A.FFA_MEM_SHARE: case A.FFA_MEM_SHARE_64: case A.FFA_MEM_RETRIEVE_REQ: case A.FFA_MEM_RETRIEVE_REQ_64:
-    case A.FFA_MEM_RETRIEVE_RESP: case A.FFA_MEM_RELINQUISH: case A.FFA_MEM_RECLAIM:
-    case A.FFA_MEM_FRAG_TX: case A.FFA_MEM_FRAG_RX: case A.FFA_MEM_OP_PAUSE: case A.FFA_MEM_OP_RESUME:
+    case FFA_ERROR: case FFA_SUCCESS: case FFA_SUCCESS_64: case FFA_FEATURES:
+    case FFA_MSG_SEND_DIRECT_RESP: case FFA_MSG_SEND_DIRECT_RESP_64:
+    case FFA_RX_RELEASE: case FFA_RXTX_MAP: case FFA_RXTX_MAP_64: case FFA_RXTX_UNMAP:
+    case FFA_PARTITION_INFO_GET: case FFA_RUN: case FFA_MSG_SEND:
+    case FFA_NOTIFICATION_BITMAP_CREATE: case FFA_NOTIFICATION_BITMAP_DESTROY: case FFA_NOTIFICATION_BIND:
+    case FFA_NOTIFICATION_UNBIND: case FFA_NOTIFICATION_SET: case FFA_NOTIFICATION_GET:
+    case FFA_NOTIFICATION_INFO_GET: case FFA_NOTIFICATION_INFO_GET_64: case FFA_MSG_SEND2:
+    case FFA_RX_ACQUIRE: case FFA_NS_RES_INFO_GET:
+    case FFA_MEM_DONATE: case FFA_MEM_DONATE_64: case FFA_MEM_LEND: case FFA_MEM_LEND_64:
+    case FFA_MEM_SHARE: case FFA_MEM_SHARE_64: case FFA_MEM_RETRIEVE_REQ: case FFA_MEM_RETRIEVE_REQ_64:
+    case FFA_MEM_RETRIEVE_RESP: case FFA_MEM_RELINQUISH: case FFA_MEM_RECLAIM:
+    case FFA_MEM_FRAG_TX: case FFA_MEM_FRAG_RX: case FFA_MEM_OP_PAUSE: case FFA_MEM_OP_RESUME:
       return true;
     default:
       return false;
@@ -517,18 +535,18 @@ function isForwardedFromNwd(fid: number): boolean {
  * preempt the partition, `spmc_setup` interrupt routing model); the Normal world keeps them.
  */
 function setScr(s: Int32Array, secure: boolean, routeIrqToEl3: boolean): void {
-  let scr = s[L.SCR_EL3]!;
+  let scr = s[SCR_EL3]!;
   scr = secure ? scr & ~SCR_NS : scr | SCR_NS;
   scr = secure && routeIrqToEl3 ? scr | SCR_IRQ | SCR_FIQ : scr & ~(SCR_IRQ | SCR_FIQ);
-  s[L.SCR_EL3] = scr;
+  s[SCR_EL3] = scr;
 }
 
 /** Initial EL1 context: ELR_EL3 = entry, SPSR_EL3, SP_EL1 = sp, SCTLR_EL1 at reset. */
 function setEl1Entry(c: SavedContext, entry: bigint, sp: bigint, spsr: number): void {
   const pc = BigInt.asUintN(64, entry), st = BigInt.asUintN(64, sp);
-  c.set64(L.ELR_EL + 6, Number(pc & 0xffffffffn) | 0, Number(pc >> 32n) | 0);
-  c.set64(L.SPSR_EL + 6, spsr, 0);
-  c.set64(L.SP_EL + 2, Number(st & 0xffffffffn) | 0, Number(st >> 32n) | 0);
-  c.set64(L.SCTLR_EL + 2, SCTLR_EL1_RESET, 0);
+  c.set64(ELR_EL + 6, Number(pc & 0xffffffffn) | 0, Number(pc >> 32n) | 0);
+  c.set64(SPSR_EL + 6, spsr, 0);
+  c.set64(SP_EL + 2, Number(st & 0xffffffffn) | 0, Number(st >> 32n) | 0);
+  c.set64(SCTLR_EL + 2, SCTLR_EL1_RESET, 0);
 }
 

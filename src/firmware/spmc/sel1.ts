@@ -19,6 +19,11 @@ import { type SavedContext, SPSR_EL0T, el0Context } from '../el3/context.js';
 import { DEST_INIT_NEXT, SpmcCore, type SpmcCoreConfig } from './core.js';
 import { NWD } from './endpoints.js';
 import { type SnapshotState, type StateReader, type StateWriter, loadPart, savePart } from '../../state/snapshot-codec.js';
+// FF-A IDs as module constants (see above: imported bindings are loads through module cells).
+const { FFA_MSG_WAIT } = A;
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { ELR_EL, SPSR_EL, SP_EL, VBAR_EL } = L;
 
 export const enum SpmcSite {
   /** Where the SPMD's first ERET enters the SPMC (its entry point). */
@@ -70,9 +75,9 @@ export class Sel1Spmc extends NativeComponent implements SnapshotState {
       const pc = BigInt.asUintN(64, e.entry), sp = BigInt.asUintN(64, e.sp);
       // First entry: ELR_EL1 = entry point, SPSR_EL1 = EL0t with DAIF clear (interrupts enabled, so
       // a Non-secure interrupt can preempt the partition), SP_EL0 = its stack.
-      c.set64(L.ELR_EL + 2, Number(pc & 0xffffffffn) | 0, Number(pc >> 32n) | 0);
-      c.set64(L.SPSR_EL + 2, SPSR_EL0T, 0);
-      c.set64(L.SP_EL + 0, Number(sp & 0xffffffffn) | 0, Number(sp >> 32n) | 0);
+      c.set64(ELR_EL + 2, Number(pc & 0xffffffffn) | 0, Number(pc >> 32n) | 0);
+      c.set64(SPSR_EL + 2, SPSR_EL0T, 0);
+      c.set64(SP_EL + 0, Number(sp & 0xffffffffn) | 0, Number(sp >> 32n) | 0);
       this.ctx.push(c);
     });
   }
@@ -81,7 +86,7 @@ export class Sel1Spmc extends NativeComponent implements SnapshotState {
     if (pc === SpmcSite.Entry) {
       // The SPMC's own boot: its exception vectors (MSR VBAR_EL1), then the partitions.
       const s = this.s;
-      s[L.VBAR_EL + 2] = 0; s[L.VBAR_EL + 3] = this.pcHi;
+      s[VBAR_EL + 2] = 0; s[VBAR_EL + 3] = this.pcHi;
       this.initSlot = 0;
       this.initNext();
       return;
@@ -107,7 +112,7 @@ export class Sel1Spmc extends NativeComponent implements SnapshotState {
       const esr = this.esr();
       if ((esr >>> 26) === EC_SVC64) { this.route(this.core.dispatch(slot)); return; }
       // Any other synchronous exception from a partition is a fault it cannot recover from here.
-      this.faults.push({ slot, esr, elr: this.p.cpu.get64(L.ELR_EL + 2) });
+      this.faults.push({ slot, esr, elr: this.p.cpu.get64(ELR_EL + 2) });
       this.current = -1;
       this.route(this.core.abortPartition(slot));
       return;
@@ -147,7 +152,7 @@ export class Sel1Spmc extends NativeComponent implements SnapshotState {
     }
     this.ready = true;
     const s = this.s;
-    s[0] = A.FFA_MSG_WAIT | 0;
+    s[0] = FFA_MSG_WAIT | 0;
     for (let i = 1; i < 36; i++) s[i] = 0;
     this.current = -1;
     this.issueTail(smcWord(0), SpmcSite.Nwd);
