@@ -94,11 +94,15 @@ class Writer {
   }
 }
 
-function isZeroPage(mem: Uint8Array, off: number): boolean {
-  const w = new Int32Array(mem.buffer, mem.byteOffset + off, 1024);
-  for (let i = 0; i < 1024; i++) if (w[i] !== 0) return false;
+/** Page `p` of a region (as one Int32Array view of the whole region) is all zero. */
+function isZeroPage(words: Int32Array, p: number): boolean {
+  const end = (p + 1) << 10;
+  for (let i = p << 10; i < end; i += 8) {
+    if ((words[i]! | words[i + 1]! | words[i + 2]! | words[i + 3]! | words[i + 4]! | words[i + 5]! | words[i + 6]! | words[i + 7]!) !== 0) return false;
+  }
   return true;
 }
+function wordsOf(mem: Uint8Array): Int32Array { return new Int32Array(mem.buffer, mem.byteOffset, mem.length >>> 2); }
 
 /** The RAM regions of the bus, in a fixed order (index = region number in the Ram section). */
 function ramRegions(m: Machine): Uint8Array[] { return [m.bus.flash, m.bus.sram, m.bus.dram]; }
@@ -123,7 +127,8 @@ export function saveSnapshot(m: Machine): Uint8Array {
   ramRegions(m).forEach((mem, region) => {
     const w = new Writer();
     const pages: number[] = [];
-    for (let p = 0; p < mem.length >>> 12; p++) if (!isZeroPage(mem, p << 12)) pages.push(p);
+    const words = wordsOf(mem);
+    for (let p = 0; p < mem.length >>> 12; p++) if (!isZeroPage(words, p)) pages.push(p);
     w.u32s(region, pages.length);
     for (const p of pages) { w.u32s(p); w.add(mem.slice(p << 12, (p + 1) << 12)); }
     sections.push({ tag: SectionTag.Ram, data: w.bytes() });
@@ -278,7 +283,13 @@ export function restoreSnapshot(m: Machine, bytes: Uint8Array): void {
 
   // Apply.
   m.cpu.restore(cpu.data.slice().buffer);
-  for (const mem of regions) mem.fill(0);
+  // Pages the snapshot does not hold are zero: clear only those that are not (filling whole regions
+  // would make the OS back every untouched page of flash and secure RAM with real memory).
+  for (const mem of regions) {
+    const words = wordsOf(mem), held = new Set<number>();
+    for (const r of ram) if (r.mem === mem) for (const pg of r.pages) held.add(pg.p);
+    for (let p = 0; p < mem.length >>> 12; p++) if (!held.has(p) && !isZeroPage(words, p)) mem.fill(0, p << 12, (p + 1) << 12);
+  }
   for (const r of ram) for (const pg of r.pages) r.mem.set(pg.data, pg.p << 12);
   m.cache.clear();
   const uart = sections.find((s) => s.tag === SectionTag.Uart);
