@@ -128,7 +128,9 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
   const codePages = ctx.bus.codePages;
   const CYC = L.CYCLES >> 1, INS = L.INSTRET >> 1;
   const jitThreshold = cache.jitThreshold;
-  const mayLoop = ret === null;
+  // 2: translated blocks may iterate in place and go on across inline exception entries/returns
+  // into other pages (exec/jit/block.ts); 0: no return point may be skipped over.
+  const mayLoop = ret === null ? 2 : 0;
   // The budget counts down in `remaining`, kept below 2^30 (with `spins`, below 2^31) so both stay
   // int32: a count beyond that made V8 box them as heap numbers in the loop (allocation on every block
   // start). The rest waits in `rest` and moves over in chunks at block starts, long before `remaining`
@@ -262,7 +264,7 @@ const BUDGET_CHUNK = 1 << 29, BUDGET_REFILL = 1 << 16;
 export function translateAt(ctx: ExecContext, cache: PredecodeCache, page: CodePage, idx: number): JitBlock | undefined {
   let b: JitBlock;
   try {
-    b = translateBlock(ctx, page, idx, execute);
+    b = translateBlock(ctx, page, idx, execute, cache);
   } catch (e) {
     if (e instanceof EvalError) { cache.jitThreshold = 0; return undefined; }   // CSP: no code generation
     throw e;

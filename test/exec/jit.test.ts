@@ -340,3 +340,191 @@ describe('random blocks: translated = interpreted', () => {
     expect(m.cpu.s[L.ESR_EL + 6]! >>> 26).toBe(0x00);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Exception entries and returns inside translated traces
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A translated trace may take HVC/SMC/SVC and ERET inline (exceptions/take.ts, eret.ts folded behind a
+ * guard on PSTATE.EL/SPSel, IMPL_ELS, SCR_EL3, HCR_EL2, VBAR_ELx, ELR/SPSR and the observers) and go on
+ * at the vector or return address in another page; MRS/MSR of storage registers run inline behind an
+ * EL guard. Each program runs interpreted and translated (threshold 1 and 3) at many budgets, with the
+ * whole state (ELR/SPSR/ESR per EL, SP banks, cycles per EL, NZCV slots), memory and stop reason equal.
+ */
+const EL2V = BASE + 0x2000, EL3V = BASE + 0x3000, EL1V = BASE + 0x4000;   // VBAR_EL2, VBAR_EL3, VBAR_EL1
+const SCR_NS = 1, SCR_HCE = 1 << 8, SCR_RW = 1 << 10, HCR_RW = 1 << 31, HCR_TSC = 1 << 19, HCR_IMO = 1 << 4;
+
+interface TrapProgram {
+  name: string;
+  /** Code at CODE and the synchronous (lower EL: +0x400, current EL SPx: +0x200) and IRQ (+0x480) entries. */
+  code: string;
+  el2?: { lower?: string; current?: string; irq?: string };
+  el3?: { lower?: string; current?: string };
+  el1?: { lower?: string; current?: string };
+  /** Start state: EL (NS for EL1/EL0), SCR_EL3, HCR_EL2 and anything else. */
+  el: number; scr?: number; hcr?: number;
+  setup?: (m: Machine) => void;
+  /** Run on a machine of its own (the setup installs something resetCpu does not remove). */
+  own?: boolean;
+}
+
+function bytesOf(ws: readonly number[]): Uint8Array {
+  const b = new Uint8Array(4 * ws.length);
+  ws.forEach((w, i) => new DataView(b.buffer).setUint32(4 * i, w >>> 0, true));
+  return b;
+}
+
+const trapMachines = new Map<number, Machine>();
+
+function runTrapProgram(p: TrapProgram, budget: number, threshold: number, seedInit: Int32Array, fresh = false): Outcome {
+  const own = fresh || p.own === true;
+  let m = own ? undefined : trapMachines.get(threshold);
+  if (m === undefined) { m = new Machine({ dramSize: 4 << 20 }); if (!own) trapMachines.set(threshold, m); }
+  m.bus.load(BASE, new Uint8Array(0x6000));
+  m.bus.ram(DATA - 0x10000, 0x20000)!.fill(0);
+  m.resetCpu();
+  m.cache.jitThreshold = threshold;
+  m.loadBytes(CODE, bytesOf(assembleWords(p.code)));
+  const put = (vbar: number, v?: { lower?: string; current?: string; irq?: string }): void => {
+    if (v?.lower !== undefined) m!.loadBytes(vbar + 0x400, bytesOf(assembleWords(v.lower)));
+    if (v?.current !== undefined) m!.loadBytes(vbar + 0x200, bytesOf(assembleWords(v.current)));
+    if (v?.irq !== undefined) m!.loadBytes(vbar + 0x480, bytesOf(assembleWords(v.irq)));
+  };
+  put(EL2V, p.el2); put(EL3V, p.el3); put(EL1V, p.el1);
+  const s = m.cpu.s;
+  for (let r = 0; r < 31; r++) { s[2 * r] = seedInit[2 * r]!; s[2 * r + 1] = seedInit[2 * r + 1]!; }
+  s[L.NF] = seedInit[68]!; s[L.ZF] = seedInit[69]!; s[L.CF] = seedInit[70]! & 1; s[L.VF] = seedInit[71]!;
+  s[2 * 19] = 1 + (seedInit[72]! >>> 0) % 40; s[2 * 19 + 1] = 0;
+  s[2 * 28] = DATA; s[2 * 28 + 1] = 0;
+  s[L.VBAR_EL + 2] = EL1V; s[L.VBAR_EL + 4] = EL2V; s[L.VBAR_EL + 6] = EL3V;
+  // Distinct stacks per EL (SP banking on entry and return), all in RAM.
+  for (let e = 0; e < 4; e++) { s[L.SP_EL + 2 * e] = DATA + 0x1000 * (e + 1); s[L.SP_EL + 2 * e + 1] = 0; }
+  s[L.SCR_EL3] = p.scr ?? (SCR_NS | SCR_HCE | SCR_RW);
+  s[L.HCR_EL2] = p.hcr ?? HCR_RW;
+  s[L.PSTATE_EL] = p.el;
+  s[L.PSTATE_SP] = p.el === 0 ? 0 : 1;
+  s[L.PSTATE_DAIF] = 0x3c0;
+  s[2 * 32] = s[L.SP_EL + 2 * (p.el === 0 ? 0 : p.el)]!; s[2 * 32 + 1] = 0;
+  p.setup?.(m);
+  m.pc = BigInt(CODE);
+  const r = m.run({ maxInstructions: budget });
+  translated += translatedBlocks(m);
+  return outcome(m, r.reason, DATA - 0x10000, 0x20000);
+}
+
+const TRAP_PROGRAMS: TrapProgram[] = HAVE_BINUTILS ? [
+  { name: 'HVC from EL1, EL2 vector a bare ERET (hvc-loop.elf)', el: 1,
+    code: 'hvc #0; subs x19, x19, #1; b.ne .-8; b .', el2: { lower: 'eret' } },
+  { name: 'HVC from EL1, the vector reads ELR/SPSR/ESR, sets flags, uses its stack and writes TPIDR_EL2', el: 1,
+    code: 'hvc #0x123; adds x1, x1, x2; subs x19, x19, #1; b.ne .-12; b .',
+    el2: { lower: 'mrs x17, elr_el2; mrs x18, spsr_el2; mrs x21, esr_el2; add x20, x20, #1; msr tpidr_el2, x20; ' +
+      'str x20, [sp, #-16]!; cmp x20, x19; ldr x22, [sp], #16; mrs x23, tpidr_el2; eret' } },
+  { name: 'SMC trapped by HCR_EL2.TSC, forwarded to EL3, ELR skipped by mrs/add/msr (smc-fwd.elf)', el: 1, hcr: HCR_RW | HCR_TSC,
+    code: 'smc #0; subs x19, x19, #1; b.ne .-8; b .',
+    el2: { lower: 'smc #1; mrs x17, elr_el2; add x17, x17, #4; msr elr_el2, x17; eret' }, el3: { lower: 'eret' } },
+  { name: 'SMC from EL1 to EL3 (not trapped)', el: 1,
+    code: 'smc #7; subs x19, x19, #1; b.ne .-8; b .', el3: { lower: 'mrs x17, esr_el3; eret' } },
+  { name: 'SVC from EL0 to EL1 and back', el: 0,
+    code: 'svc #3; add x2, x2, #1; subs x19, x19, #1; b.ne .-12; b .', el1: { lower: 'mrs x17, elr_el1; eret' } },
+  { name: 'HVC at EL2 to the current-EL vector; SMC at EL3 to EL3', el: 2,
+    code: 'hvc #1; subs x19, x19, #1; b.ne .-8; smc #2; b .', el2: { current: 'eret' }, el3: { lower: 'eret' } },
+  { name: 'the vector returns to the trace start (ELR - 12 through registers): a loop closed by ERET', el: 1,
+    code: 'subs x19, x19, #1; b.eq .+12; hvc #0; b .',
+    el2: { lower: 'mrs x17, elr_el2; sub x17, x17, #12; msr elr_el2, x17; eret' } },
+  { name: 'the vector writes SPSR (a value not known to the trace): the handler runs the ERET', el: 1,
+    code: 'hvc #0; subs x19, x19, #1; b.ne .-8; b .',
+    el2: { lower: 'mrs x17, spsr_el2; eor x17, x17, #0x20000000; msr spsr_el2, x17; eret' } },
+  { name: 'an EL1 vector of an SVC at EL1 with SP_EL0 selected (current EL, SP0 vector)', el: 1,
+    setup: (m) => { m.cpu.s[L.PSTATE_SP] = 0; m.cpu.s[2 * 32] = m.cpu.s[L.SP_EL]!; m.loadBytes(EL1V, bytesOf(assembleWords('mrs x17, elr_el1; eret'))); },
+    code: 'svc #0; subs x19, x19, #1; b.ne .-8; b .' },
+  { name: 'MRS of an EL2 register at EL1: UNDEFINED (to EL1)', el: 1,
+    code: 'mrs x1, elr_el2; subs x19, x19, #1; b.ne .-8; b .', el1: { current: 'mrs x17, elr_el1; add x17, x17, #4; msr elr_el1, x17; eret' } },
+  { name: 'HVC with an interrupt pending but masked at EL1 (block starts re-checked)', el: 1,
+    setup: (m) => { m.cpu.s[L.IRQ_LINES] = 1; },
+    code: 'hvc #0; subs x19, x19, #1; b.ne .-8; b .', el2: { lower: 'eret' } },
+  { name: 'HVC with an interrupt pending, routed to EL2 by HCR_EL2.IMO: taken at every block start at EL1 (a livelock)', el: 1, hcr: HCR_RW | HCR_IMO,
+    setup: (m) => { m.cpu.s[L.IRQ_LINES] = 1; },
+    code: 'hvc #0; subs x19, x19, #1; b.ne .-8; b .', el2: { lower: 'eret', irq: 'add x24, x24, #1; eret' } },
+  { name: 'HVC with an interrupt pending: taken once to EL1 (unmasked), whose handler returns with PSTATE.I set', el: 1,
+    setup: (m) => {
+      m.cpu.s[L.IRQ_LINES] = 1; m.cpu.s[L.PSTATE_DAIF] = 0;
+      m.loadBytes(EL1V + 0x280, bytesOf(assembleWords('mrs x17, spsr_el1; orr x17, x17, #0x80; msr spsr_el1, x17; add x24, x24, #1; eret')));
+    },
+    code: 'hvc #0; subs x19, x19, #1; b.ne .-8; b .', el2: { lower: 'eret' } },
+  { name: 'HVC with an exception-entry observer installed (the guard falls back to the handler)', el: 1, own: true,
+    setup: (m) => { let k = 0; m.cpu.onExceptionEntry = () => { k++; m.cpu.s[2 * 25] = k; }; m.cpu.onExceptionReturn = () => { m.cpu.s[2 * 26] = k; }; },
+    code: 'hvc #0; subs x19, x19, #1; b.ne .-8; b .', el2: { lower: 'eret' } },
+  { name: 'HVC UNDEFINED (SCR_EL3.HCE = 0)', el: 1, scr: SCR_NS | SCR_RW,
+    code: 'hvc #0; subs x19, x19, #1; b.ne .-8; b .', el1: { current: 'mrs x17, elr_el1; add x17, x17, #4; msr elr_el1, x17; eret' } },
+] : [];
+
+describe('exception entries and returns inside translated traces: translated = interpreted', () => {
+  for (const p of TRAP_PROGRAMS) {
+    it(p.name, () => {
+      translated = 0;
+      for (let k = 0; k < 6; k++) {
+        const init = randomInit();
+        for (const budget of [1 + (rnd() % 9), 10 + (rnd() % 40), 60 + (rnd() % 200), 3000]) {
+          const off = runTrapProgram(p, budget, 0, init);
+          for (const threshold of [1, 3]) {
+            const on = runTrapProgram(p, budget, threshold, init);
+            expectSame(off, on, `${p.name}: budget ${budget}, threshold ${threshold}`);
+          }
+        }
+      }
+      expect(translated).toBeGreaterThan(0);
+    });
+  }
+
+  it.skipIf(!HAVE_BINUTILS)('the whole smc-fwd round trip is one translated loop (9 instructions through 3 pages)', () => {
+    const p = TRAP_PROGRAMS[2]!;
+    const init = randomInit();
+    init[72] = 39;   // x19 = 40 iterations
+    const off = runTrapProgram(p, 100_000, 0, init, true);
+    const on = runTrapProgram(p, 100_000, 1, init);
+    expectSame(off, on, 'smc-fwd');
+    expect(on.state[L.PC]).toBe(CODE + 12);     // done: at the `b .`
+    const cache = trapMachines.get(1)!.cache as unknown as { all: { pn: number; blocks: (JitBlock | undefined)[] | null }[] };
+    const loop = cache.all.find((pg) => pg.pn === CODE >>> 12)!.blocks![0]!;   // smc; (EL2) smc; (EL3) eret; (EL2) mrs; add; msr; eret; subs; b.ne
+    expect(loop.len).toBe(9);
+    expect(loop.loops).toBe(true);
+  });
+
+  it.skipIf(!HAVE_BINUTILS)('translations kept across runs see changed VBAR, HCR_EL2.TSC and EL (the guards)', () => {
+    // The same machine (translations kept: same code bytes) runs the program again with the state the
+    // trace was specialised for changed; the guards must send it to the handlers.
+    const base = TRAP_PROGRAMS[2]!;   // smc-fwd, translated with TSC = 1
+    const variants: TrapProgram[] = [
+      base,
+      { ...base, hcr: HCR_RW },                                       // TSC = 0: SMC goes to EL3 directly
+      { ...base, setup: (m) => { m.cpu.s[L.VBAR_EL + 6] = EL3V + 0x800; m.loadBytes(EL3V + 0x800 + 0x400, bytesOf(assembleWords('add x22, x22, #1; eret'))); } },
+      { ...base, el: 2 },                                              // SMC at EL2: to EL3 (lower EL vector)
+      { ...base, setup: (m) => { m.cpu.s[L.VBAR_EL + 4] = EL2V + 0x800; m.loadBytes(EL2V + 0x800 + 0x400, bytesOf(assembleWords('mrs x17, elr_el2; add x17, x17, #4; msr elr_el2, x17; eret'))); } },
+    ];
+    for (let k = 0; k < 3; k++) {
+      for (const v of variants) {
+        const init = randomInit();
+        for (const budget of [7, 50, 400]) {
+          const off = runTrapProgram(v, budget, 0, init);
+          const on = runTrapProgram(v, budget, 1, init);
+          expectSame(off, on, `variant ${variants.indexOf(v)}: budget ${budget}`);
+        }
+      }
+    }
+  });
+
+  it.skipIf(!HAVE_BINUTILS)('an MRS translated at EL2 and run again at EL1 traps (UNDEFINED) as interpreted', () => {
+    const atEl2: TrapProgram = { name: 'mrs at EL2', el: 2, code: 'mrs x1, elr_el2; msr elr_el2, x2; subs x19, x19, #1; b.ne .-12; b .',
+      el1: { current: 'mrs x17, elr_el1; add x17, x17, #4; msr elr_el1, x17; eret' } };
+    for (const el of [2, 1, 2, 1]) {
+      const p = { ...atEl2, el };
+      const init = randomInit();
+      for (const budget of [5, 100]) {
+        const off = runTrapProgram(p, budget, 0, init);
+        const on = runTrapProgram(p, budget, 1, init);
+        expectSame(off, on, `EL${el}, budget ${budget}`);
+      }
+    }
+  });
+});

@@ -299,11 +299,13 @@ export interface JitFuzzStats {
   identifiers: string[];
 }
 
-/** Identifiers generated text may contain (exec/jit/translate.ts Gen), besides l<n>/h<n>/t<n> locals. */
+/** Identifiers generated text may contain (exec/jit/translate.ts Gen), besides l<n>/h<n>/t<n> locals and p<n> pages. */
 const JIT_WORDS = new Set([
   'use', 'strict', 'const', 'let', 'return', 'function', 'block', 'budget', 'mayLoop', 'for', 'if', 'else', 'break', 'continue',
   'E', 's', 'f', 'ctx', 'page', 'X', 'U', 'G', 'R', 'cpu', 'gen', 'st', 'it', 'maxIt', 'Math', 'floor', 'imul', 'clz32', 'nf', 'zf', 'cf', 'vf',
   'true', 'false', 'null', 'undefined', 'stopReason',
+  // inline exception entry/return (the block's pages p<n> = P[n], C = ctx.cpu and its fields)
+  'cl', 'ch', 'P', 'C', 'now', 'spsr', 'onExceptionEntry', 'onExceptionReturn', 'exceptionEntryCycles', 'exceptionReturnCycles',
   // the generator's fixed temporaries
   'tl', 'th', 'x', 'l', 'r', 'hi', 'lo', 'a', 'ah', 'al', 'b', 'bh', 'bl', 'c', 'd', 'e', 'eh', 'el', 'm', 'mh', 'ml', 'nh', 'nl',
   'u', 'v', 'xh', 'xl', 'y', 'yh', 'yl', 'k', 'ilo', 'ihi', 'keep', 'inv', 'bit', 'pos', 'cond', 'sub', 'o', 'h', 'rl', 'rh',
@@ -317,7 +319,7 @@ export function checkJitText(body: string, seen: Set<string>): string[] {
   for (const q of strings) if (q !== '"use strict"') out.push(`string literal ${q}`);
   for (const id of code.replace(/"use strict"/, '').match(/[A-Za-z_$][\w$]*/g) ?? []) {
     seen.add(id);
-    if (!JIT_WORDS.has(id) && !/^[lht]\d+$/.test(id)) out.push(`identifier ${id}`);
+    if (!JIT_WORDS.has(id) && !/^[lhtp]\d+$/.test(id)) out.push(`identifier ${id}`);
   }
   return out;
 }

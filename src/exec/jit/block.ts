@@ -5,12 +5,14 @@
  */
 
 /**
- * Run the block. `budget` is the instruction budget left (>= len); `mayLoop` allows a block whose
- * last instruction branches back to its own start to iterate in place (no nested-call return point
- * is pending). Returns the instructions retired; PC, registers, NZCV, cycles and instret are as the
- * interpreter would leave them, and a Stop status is left in ctx.stopReason.
+ * Run the block. `budget` is the instruction budget left (>= len); `mayLoop` (true or 1) allows a
+ * block whose last instruction branches back to its own start to iterate in place and a trace to go
+ * on at taken branches (no nested-call return point is pending); 2 (the plain run loop, where no page
+ * is hooked) also lets a trace go on across exception entries and returns it takes inline into the
+ * vector's or return address's page. Returns the instructions retired; PC, registers, NZCV, cycles
+ * and instret are as the interpreter would leave them, and a Stop status is left in ctx.stopReason.
  */
-export type BlockFn = (budget: number, mayLoop: boolean) => number;
+export type BlockFn = (budget: number, mayLoop: boolean | number) => number;
 
 export class JitBlock {
   constructor(

@@ -24,8 +24,13 @@ import * as A from '../alu64.js';
 import { Op } from '../../decode/ops.js';
 import { decode } from '../../decode/decoder.js';
 import type { ExecContext } from '../context.js';
-import type { CodePage } from '../predecode.js';
+import type { CodePage, PredecodeCache } from '../predecode.js';
 import { undefinedInstruction } from '../raise.js';
+import { Ec, VectorGroup } from '../../exceptions/kinds.js';
+import { esrImm16 } from '../../exceptions/syndrome.js';
+import { SMC_TRAP_EL2, UNDEFINED, routeHvc, routeSmc, routeSvc } from '../../exceptions/routing.js';
+import { IllegalReturn, checkIllegalReturn } from '../../exceptions/eret.js';
+import { ACCESS_OK, Rule, SYSREG_TABLE, checkSysRegAccess, sysRegIndex } from '../../state/sysregs.js';
 import { execEret, execExceptionGen } from '../ops/system.js';
 import { type BlockFn, JitBlock, NO_BLOCK } from './block.js';
 
@@ -47,6 +52,12 @@ const enum Kind {
   Mem,
   /** Anything else: `execute`, may end the block. */
   Generic,
+  /** HVC/SMC/SVC taken inline behind a guard (TrapPlan); the handler when the guard fails. */
+  Trap,
+  /** ERET taken inline behind a guard (EretPlan); the handler when the guard fails. */
+  Eret,
+  /** MRS/MSR of a storage system register inline behind an EL guard (SysPlan). */
+  Sys,
 }
 
 function kindOf(op: Op, w: number): Kind {
@@ -99,8 +110,16 @@ const spSlot = (r: number): number => (r === 31 ? L.SP_SLOT : r);
 
 interface Insn {
   op: Op; w: number; pc: number; kind: Kind; cyc: number;
-  /** A branch in the middle of a trace: taken, the block goes on with its target (the next insn). */
+  /**
+   * A branch in the middle of a trace: taken, the block goes on with its target (the next insn); an
+   * inline exception entry or return: the block goes on at the vector or return address.
+   */
   cont: boolean;
+  /** Index (into the block's pages) of the page this instruction is on, and of the page it goes on in (cont). */
+  page: number; nextPage: number;
+  /** The last instruction, going back to the block's start (a loop). */
+  loopBack: boolean;
+  trap: TrapPlan | null; eret: EretPlan | null; sys: SysPlan | null;
 }
 
 /** What the generated text refers to (bound as constants of the outer function). */
@@ -122,50 +141,244 @@ function isTrap(op: Op): boolean {
 }
 
 /**
- * Translate the block starting at slot `idx` of `page` (PC = page base + 4 * idx, PC[63:32] = 0).
- * Returns NO_BLOCK when there is nothing worth translating there.
+ * The state words an inline exception entry, exception return or system-register move depends on
+ * besides PSTATE (routing: ASL AArch64.CallHypervisor / CheckForSMCUndefOrTrap / CallSupervisor; the
+ * return checks of IllegalExceptionReturn; the sysreg access checks of ELR/SPSR-like registers), as
+ * seen when the block was translated. Generated code compares them at run time before each inline
+ * path (a guard) and takes the interpreter's handler instead when any differs.
  */
-export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, execute: ExecuteFn): JitBlock {
-  const ops = page.ops, words = page.words;
-  const base = (page.pn << 12) >>> 0;
+interface Spec { el: number; sp: number; impl: number; scr: number; hcr: number }
+
+/** HVC/SMC/SVC taken inline (AArch64.TakeException with everything fixed by the guard folded). */
+interface TrapPlan {
+  from: number; spSel: number; target: number; esr: number;
+  /** Preferred return (ELR): the next instruction, or the SMC itself when HCR_EL2.TSC traps it. */
+  retLo: number; retHi: number;
+  /** Vector address (VBAR_ELx[63:11] : offset) and the VBAR words it was computed from. */
+  vecLo: number; vecHi: number; vbarLo: number; vbarHi: number;
+  /** SCTLR_EL1.SPAN when the target is EL1 (PAN set on entry), else -1 (not looked at). */
+  span: number;
+  fromSecure: boolean;
+}
+
+/** ERET taken inline: a return whose SPSR.M and ELR this trace wrote itself (so the checks fold). */
+interface EretPlan {
+  el: number; spSel: number; fromSecure: boolean; spsrM: number;
+  elrLo: number; elrHi: number; target: number; targetSp: number;
+}
+
+/** MRS/MSR of a storage system register accessible at the speculated EL (ELR, SPSR, ESR, FAR, TPIDR ...). */
+interface SysPlan { el: number; off: number; read: boolean; rt: number; res0Lo: number; res0Hi: number; res1Lo: number; res1Hi: number }
+
+const SCTLR_SPAN = 1 << 23;
+
+/**
+ * Translate the block starting at slot `idx` of `page` (PC = page base + 4 * idx, PC[63:32] = 0).
+ * Returns NO_BLOCK when there is nothing worth translating there. With `cache`, a trace may also go
+ * on through exception entries and returns it can take inline, into the vector's (or the return
+ * address's) page.
+ */
+export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, execute: ExecuteFn, cache?: PredecodeCache): JitBlock {
+  const s0 = ctx.cpu.s;
+  const startPc = ((page.pn << 12) >>> 0) + 4 * idx;
   const insns: Insn[] = [];
-  const startPc = base + 4 * idx;
-  // A trace: straight runs joined at direct branches whose target is on this page and not yet in the
-  // block (the taken side continues in the block, the other side leaves it).
-  const seen = new Uint8Array(1024);
-  for (let i = idx; i < 1024 && insns.length < MAX_BLOCK && seen[i] === 0;) {
-    seen[i] = 1;
-    const w = words[i]!;
-    let op = ops[i]! - 1;
-    if (op < 0) { op = decode(w); ops[i] = op + 1; }
+  const pages: CodePage[] = [page];
+  let cur = page, pi = 0;
+  let base = (page.pn << 12) >>> 0;
+  const spec: Spec = { el: s0[L.PSTATE_EL]!, sp: s0[L.PSTATE_SP]!, impl: s0[L.IMPL_ELS]!, scr: s0[L.SCR_EL3]!, hcr: s0[L.HCR_EL2]! };
+  // What this trace itself wrote (compile-time facts): ELR_ELx and SPSR_ELx.M by EL, GPR constants.
+  const elr: ([number, number] | null)[] = [null, null, null, null];
+  const spsrM: (number | null)[] = [null, null, null, null];
+  const known = new Map<number, [number, number]>();
+  let loops = false;
+  // A trace: straight runs joined at direct branches whose target is on the current page and not yet
+  // in the block (the taken side continues in the block, the other side leaves it), and at exception
+  // entries/returns taken inline whose target is known here.
+  const seen = new Set<number>();
+  /** Go on at `target` (after an inline exception entry or return): true if the trace continues there. */
+  const follow = (x: Insn, lo: number, hi: number, secure: boolean): boolean => {
+    if (hi !== 0 || cache === undefined) return false;
+    const t = lo >>> 0;
+    const pn = t >>> 12;
+    let k = pages.findIndex((p) => p.pn === pn);
+    const p = k >= 0 ? pages[k]! : cache.page(t);
+    if (p === undefined || (p.secureOnly && !secure)) return false;
+    if (t === startPc) { x.loopBack = true; loops = true; return false; }
+    if (seen.has(t)) return false;
+    if (k < 0) { k = pages.length; pages.push(p); }
+    x.cont = true; x.nextPage = k;
+    cur = p; pi = k; base = (p.pn << 12) >>> 0;
+    i = (t & 0xfff) >>> 2;
+    return true;
+  };
+  let i = idx;
+  while (i < 1024 && insns.length < MAX_BLOCK && !seen.has(base + 4 * i)) {
+    seen.add(base + 4 * i);
+    const w = cur.words[i]!;
+    let op = cur.ops[i]! - 1;
+    if (op < 0) { op = decode(w); cur.ops[i] = op + 1; }
     if (op === Op.Undefined) break;
     const kind = kindOf(op, w);
-    const x: Insn = { op, w, pc: base + 4 * i, kind, cyc: ctx.opCycles[op]!, cont: false };
+    const x: Insn = { op, w, pc: base + 4 * i, kind, cyc: ctx.opCycles[op]!, cont: false, page: pi, nextPage: -1, loopBack: false, trap: null, eret: null, sys: null };
     insns.push(x);
+    if (cache !== undefined && (op === Op.HVC || op === Op.SMC || op === Op.SVC)) {
+      const plan = planTrap(s0, spec, x);
+      if (plan !== null) {
+        x.kind = Kind.Trap; x.trap = plan;
+        spec.el = plan.target; spec.sp = 1;
+        elr[plan.target] = [plan.retLo, plan.retHi];
+        spsrM[plan.target] = (plan.from << 2) | plan.spSel;
+        const secure = plan.target === 3 || (spec.scr & 1) === 0;
+        if (follow(x, plan.vecLo, plan.vecHi, secure)) continue;
+        break;
+      }
+    }
+    if (cache !== undefined && op === Op.ERET) {
+      const e = elr[spec.el], m = spsrM[spec.el];
+      const plan = e != null && m != null ? planEret(s0, spec, e, m) : null;
+      if (plan !== null) {
+        x.kind = Kind.Eret; x.eret = plan;
+        spec.el = plan.target; spec.sp = plan.targetSp;
+        const secure = plan.target === 3 || (spec.scr & 1) === 0;
+        if (follow(x, plan.elrLo, plan.elrHi, secure)) continue;
+        break;
+      }
+    }
+    if (op === Op.MRS || op === Op.MSR_reg) {
+      const plan = planSys(s0, spec, w);
+      if (plan !== null) {
+        x.kind = Kind.Sys; x.sys = plan;
+        const rslot = plan.rt;
+        if (plan.read) {
+          known.delete(rslot);
+          const r = SYSREG_TABLE[sysRegIndex(w)]!;
+          const elOf = r.off >= L.ELR_EL && r.off < L.ELR_EL + 8 ? (r.off - L.ELR_EL) >> 1 : -1;
+          if (elOf >= 0 && elr[elOf] != null && rslot !== 31) known.set(rslot, elr[elOf]!);
+        } else {
+          const v = rslot === 31 ? [0, 0] as [number, number] : known.get(rslot) ?? null;
+          if (plan.off >= L.ELR_EL && plan.off < L.ELR_EL + 8) elr[(plan.off - L.ELR_EL) >> 1] = v === null ? null : [(v[0] & ~plan.res0Lo) | plan.res1Lo, (v[1] & ~plan.res0Hi) | plan.res1Hi];
+          if (plan.off >= L.SPSR_EL && plan.off < L.SPSR_EL + 8) spsrM[(plan.off - L.SPSR_EL) >> 1] = v === null ? null : ((v[0] & ~plan.res0Lo) | plan.res1Lo) & 0x1f;
+        }
+        i++;
+        continue;
+      }
+    }
+    trackConstants(known, x);
     if (kind === Kind.Branch) {
       const t = branchTarget(x);
-      if (t < 0 || (t >>> 12) !== page.pn || t === startPc || seen[(t & 0xfff) >>> 2] !== 0) break;
-      x.cont = true;
+      if (t < 0 || (t >>> 12) !== cur.pn) break;
+      if (t === startPc) { x.loopBack = true; loops = true; break; }
+      if (seen.has(t)) break;
+      x.cont = true; x.nextPage = pi;
       i = (t & 0xfff) >>> 2;
       continue;
     }
-    if (kind === Kind.Generic && endsBlock(op, w)) break;
+    if (kind === Kind.Generic) {
+      // A helper may write any system register (MSR ends the block below) or take an exception.
+      elr.fill(null); spsrM.fill(null);
+      if (endsBlock(op, w)) break;
+    }
     i++;
   }
-  if (insns.length === 0 || !insns.some((x) => x.kind === Kind.Inline || x.kind === Kind.Branch || isTrap(x.op))) return NO_BLOCK;
+  if (insns.length === 0 || !insns.some((x) => x.kind !== Kind.Mem && x.kind !== Kind.Generic || isTrap(x.op))) return NO_BLOCK;
   const last = insns[insns.length - 1]!;
   last.cont = false;   // (the trace may have stopped right after a branch it meant to follow)
-  const loops = last.kind === Kind.Branch && branchTarget(last) === startPc &&
-    insns.every((x) => x.kind !== Kind.Generic);
-  const g = new Gen(insns, loops, page.gen);
+  if (!last.loopBack || insns.some((x) => x.kind === Kind.Generic)) { loops = false; last.loopBack = false; }
+  for (const x of insns) if (x !== last) x.loopBack = false;
+  const g = new Gen(insns, loops, pages.map((p) => p.gen), spec0(s0));
   const body = g.emit();
   const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, page, X: execute, U: undefinedInstruction, G: execExceptionGen, R: execEret };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   // The environment arrives as parameters of the outer function (closure variables that need no
   // hole check on each use, as `const`s would).
-  const make = new Function('s', 'f', 'ctx', 'page', 'X', 'U', 'G', 'R', body) as
-    (s: Int32Array, f: Float64Array, ctx: ExecContext, page: CodePage, X: ExecuteFn, U: JitEnv['U'], G: JitEnv['G'], R: JitEnv['R']) => BlockFn;
-  return new JitBlock(make(env.s, env.f, env.ctx, env.page, env.X, env.U, env.G, env.R), insns.length, startPc, loops);
+  const make = new Function('s', 'f', 'ctx', 'P', 'X', 'U', 'G', 'R', body) as
+    (s: Int32Array, f: Float64Array, ctx: ExecContext, P: CodePage[], X: ExecuteFn, U: JitEnv['U'], G: JitEnv['G'], R: JitEnv['R']) => BlockFn;
+  return new JitBlock(make(env.s, env.f, env.ctx, pages, env.X, env.U, env.G, env.R), insns.length, startPc, loops);
+}
+
+function spec0(s: Int32Array): Spec {
+  return { el: s[L.PSTATE_EL]!, sp: s[L.PSTATE_SP]!, impl: s[L.IMPL_ELS]!, scr: s[L.SCR_EL3]!, hcr: s[L.HCR_EL2]! };
+}
+
+/** A scratch copy of the state with the speculated PSTATE.EL/SPSel and routing words (for the routing and check functions). */
+function scratch(s0: Int32Array, spec: Spec): Int32Array {
+  const sc = s0.slice();
+  sc[L.PSTATE_EL] = spec.el; sc[L.PSTATE_SP] = spec.sp;
+  sc[L.IMPL_ELS] = spec.impl; sc[L.SCR_EL3] = spec.scr; sc[L.HCR_EL2] = spec.hcr;
+  return sc;
+}
+
+/** HVC/SMC/SVC routed as the interpreter would route it in the speculated state, or null (UNDEFINED: the handler). */
+function planTrap(s0: Int32Array, spec: Spec, x: Insn): TrapPlan | null {
+  const sc = scratch(s0, spec);
+  const imm = (x.w >>> 5) & 0xffff;
+  let target: number, ec: Ec, self = false;
+  if (x.op === Op.HVC) { target = routeHvc(sc); ec = Ec.Hvc64; }
+  else if (x.op === Op.SMC) {
+    target = routeSmc(sc); ec = Ec.Smc64;
+    if (target === SMC_TRAP_EL2) { target = 2; self = true; }
+  } else { target = routeSvc(sc); ec = Ec.Svc64; }
+  if (target === UNDEFINED || target < 0) return null;
+  const from = spec.el, spSel = spec.sp;
+  const offset = target > from ? VectorGroup.LowerA64 : spSel ? VectorGroup.CurrentSpx : VectorGroup.CurrentSp0;
+  const vbarLo = s0[L.VBAR_EL + 2 * target]!, vbarHi = s0[L.VBAR_EL + 2 * target + 1]!;
+  const [retLo, retHi] = self ? [x.pc | 0, 0] : pcPlus(x.pc, 4);
+  return {
+    from, spSel, target, esr: esrImm16(ec, imm), retLo, retHi,
+    vecLo: (vbarLo & ~0x7ff) | offset, vecHi: vbarHi, vbarLo, vbarHi,
+    span: target === 1 ? s0[L.SCTLR_EL + 2]! & SCTLR_SPAN : -1,
+    fromSecure: from === 3 || (spec.scr & 1) === 0,
+  };
+}
+
+/** ERET with SPSR.M and ELR known (written by this trace): legal in the speculated state, or null. */
+function planEret(s0: Int32Array, spec: Spec, e: [number, number], m: number): EretPlan | null {
+  if (spec.el === 0) return null;
+  const sc = scratch(s0, spec);
+  if (checkIllegalReturn(sc, m) !== IllegalReturn.Legal) return null;
+  return {
+    el: spec.el, spSel: spec.sp, fromSecure: spec.el === 3 || (spec.scr & 1) === 0, spsrM: m,
+    elrLo: e[0], elrHi: e[1], target: (m >>> 2) & 3, targetSp: m & 1,
+  };
+}
+
+/** MRS/MSR of a plain storage register (no side effects, no block end) accessible at the speculated EL, or null. */
+function planSys(s0: Int32Array, spec: Spec, w: number): SysPlan | null {
+  const idx = sysRegIndex(w);
+  if (idx < 0) return null;
+  const r = SYSREG_TABLE[idx]!;
+  if (r.rule !== Rule.Plain && r.rule !== Rule.El2Reg && r.rule !== Rule.El3Reg) return null;
+  const read = ((w >>> 21) & 1) === 1;
+  if (!read && (r.off === L.HCR_EL2 || r.off === L.SCR_EL3 || r.off === L.VBAR_EL + 2 || r.off === L.VBAR_EL + 4 || r.off === L.VBAR_EL + 6 || r.off === L.SCTLR_EL + 2)) return null;
+  const sc = scratch(s0, spec);
+  if (checkSysRegAccess(sc, idx, read) !== ACCESS_OK) return null;
+  const m0 = r.res0 ?? 0n, m1 = r.res1 ?? 0n;
+  return {
+    el: spec.el, off: r.off, read, rt: w & 31,
+    res0Lo: Number(m0 & 0xffffffffn) | 0, res0Hi: Number(m0 >> 32n) | 0, res1Lo: Number(m1 & 0xffffffffn) | 0, res1Hi: Number(m1 >> 32n) | 0,
+  };
+}
+
+/** Register constants the trace knows (for an ERET to a return address computed in registers, as `mrs; add; msr elr`). */
+function trackConstants(known: Map<number, [number, number]>, x: Insn): void {
+  const w = x.w;
+  switch (x.op) {
+    case Op.B: case Op.B_cond: case Op.CBZ: case Op.CBNZ: case Op.TBZ: case Op.TBNZ:
+    case Op.DMB: case Op.DSB: case Op.CLREX: case Op.HINT:
+      return;
+    case Op.ADD_imm: case Op.SUB_imm: {
+      const rd = w & 31, rn = (w >>> 5) & 31;
+      const v = rn !== 31 ? known.get(rn) : undefined;
+      if ((w >>> 31) !== 0 && rd !== 31 && v !== undefined) {
+        const imm = ((w >>> 10) & 0xfff) << (((w >>> 22) & 1) * 12);
+        const lo = (x.op === Op.ADD_imm ? A.add64(v[0], v[1], imm, 0) : A.sub64(v[0], v[1], imm, 0)) | 0;
+        known.set(rd, [lo, A.hi | 0]);
+        return;
+      }
+      break;
+    }
+  }
+  known.clear();
 }
 
 /** Generic instructions after which the block always ends (they branch, trap or stop). */
@@ -216,14 +429,17 @@ class Gen {
   private tmp = 0;
   private readonly cycPerPass: number;
 
-  constructor(private readonly insns: Insn[], private readonly loops: boolean, private readonly gen: number) {
-    // Loops whose pass can end early (a load/store's fault, a branch out of the trace) keep their
-    // counters exact per instruction; the others count whole passes.
-    this.flushMode = loops && insns.some((x) => x.kind === Kind.Mem || x.cont);
+  constructor(private readonly insns: Insn[], private readonly loops: boolean, private readonly gens: number[], private readonly g0: Spec) {
+    // Loops whose pass can end early (a load/store's fault, a branch out of the trace) or that take
+    // exceptions (which read the cycle counter) keep their counters exact per instruction; the others
+    // count whole passes.
+    this.flushMode = loops && insns.some((x) => x.kind === Kind.Mem || x.cont || x.kind === Kind.Trap || x.kind === Kind.Eret);
     this.cycPerPass = insns.reduce((a, x) => a + x.cyc, 0);
   }
 
   private emitLine(line: string): void { this.out.push(line); }
+  /** Any page of the block written since translation (the rest of the block may be stale). */
+  private genCheck(): string { return this.gens.map((g, k) => `p${k}.gen !== ${n(g)}`).join(' || '); }
   private t(): string { return `t${this.tmp++}`; }
 
   // ---- registers ----
@@ -276,11 +492,14 @@ class Gen {
         case Kind.Inline: this.inline(x); break;
         case Kind.Branch: this.branch(x, i === N - 1); break;   // (mid-trace branches: x.cont)
         case Kind.Mem: this.helper(x, true); break;
+        case Kind.Trap: this.trapInline(x); break;
+        case Kind.Eret: this.eretInline(x); break;
+        case Kind.Sys: this.sysInline(x); break;
         default: this.helper(x, false); break;
       }
     }
     const lastInsn = this.insns[N - 1]!;
-    if (lastInsn.kind !== Kind.Branch) {
+    if (lastInsn.kind !== Kind.Branch && lastInsn.kind !== Kind.Trap && lastInsn.kind !== Kind.Eret) {
       // Fell off the end (page end, an instruction not translated, or the length limit): PC = next.
       const [lo, hi] = pcPlus(lastInsn.pc, 4);
       if (this.loops) throw new Error('jit: a loop block must end in its branch');
@@ -304,6 +523,7 @@ class Gen {
     // Identical text (the same block translated again after an invalidation, or in another machine)
     // gets V8's already compiled and optimized function back from its compilation cache.
     text.push('"use strict";');
+    text.push(`const ${this.gens.map((_g, k) => `p${k} = P[${n(k)}]`).join(', ')}, C = ctx.cpu;`);
     text.push('return function block(budget, mayLoop) {');
     text.push(...decl);
     if (this.loops) {
@@ -344,13 +564,13 @@ class Gen {
       for (const r of fields) { if (r === 31) { reload.add(31); reload.add(32); reload.add(33); } else reload.add(r); }
       this.emitLine(`@RELOAD_SLOTS:${[...reload].join(',')}@`);
       if (isStore(x.op)) {
-        this.emitLine(`if (page.gen !== ${n(this.gen)}) { s[${n(L.PC)}] = ${n(nlo)}; s[${n(L.PC + 1)}] = ${n(nhi)}; return ${this.retired()}; }`);
+        this.emitLine(`if (${this.genCheck()}) { s[${n(L.PC)}] = ${n(nlo)}; s[${n(L.PC + 1)}] = ${n(nhi)}; return ${this.retired()}; }`);
       }
     } else {
       this.emitLine('@RELOAD@');
       // Anything else may also write memory (DC ZVA, exclusives, semihosting): a write into this page
       // means the rest of the block is stale, so it ends here as the interpreter would re-decode.
-      this.emitLine(`if (page.gen !== ${n(this.gen)}) { s[${n(L.PC)}] = ${n(nlo)}; s[${n(L.PC + 1)}] = ${n(nhi)}; return ${this.retired()}; }`);
+      this.emitLine(`if (${this.genCheck()}) { s[${n(L.PC)}] = ${n(nlo)}; s[${n(L.PC + 1)}] = ${n(nhi)}; return ${this.retired()}; }`);
     }
   }
 
@@ -639,6 +859,137 @@ class Gen {
     }
   }
 
+  /**
+   * Back to the start: one more pass if it fits the budget and nothing is pending (the checks the
+   * interpreter makes at a block start). `cond` (a branch's): not taken leaves at `fall`.
+   */
+  private loopBackTo(tl: string, th: string, cond: string | null, fall: [string, string], extra: string): void {
+    this.emitLine('it++;');
+    if (this.flushMode) this.flushCounters();
+    this.done = 0;
+    const ret = this.retired();
+    if (cond !== null) {
+      this.emitLine(`if (!(${cond})) {`);
+      this.exit(fall[0], fall[1], ret, this.exitCounters());
+      this.emitLine('}');
+    }
+    this.emitLine(`if (it >= maxIt || s[${n(L.IRQ_LINES)}] !== 0 || ctx.stopReason !== 0${extra}) {`);
+    this.exit(tl, th, ret, this.exitCounters());
+    this.emitLine('}');
+  }
+
+  /**
+   * After an inline exception entry or return to (tl, th): loop back, go on in the trace after the
+   * block-start checks of the interpreter (a stop request, interrupt lines, the next page unchanged,
+   * `extra`), or leave. Only the plain run loop (mayLoop === 2) lets a trace go on into another page
+   * (the instrumented loop marks hooks per page).
+   */
+  private afterTransfer(x: Insn, tl: number, th: number, extra: string): void {
+    const lo = i32(tl), hi = i32(th);
+    if (x.loopBack) { this.loopBackTo(lo, hi, null, [lo, hi], extra); return; }
+    const counters = this.exitCounters();
+    if (x.cont) {
+      const k = x.nextPage;
+      const gen = k !== 0 ? ` || p${n(k)}.gen !== ${n(this.gens[k]!)}` : '';
+      this.emitLine(`if (mayLoop !== 2 || s[${n(L.IRQ_LINES)}] !== 0 || ctx.stopReason !== 0${gen}${extra}) {`);
+      this.exit(lo, hi, this.retired(), counters);
+      this.emitLine('}');
+      return;
+    }
+    this.exit(lo, hi, this.retired(), counters);
+  }
+
+  /** The guard shared by the inline exception paths: PSTATE.EL/SPSel and the routing words as translated. */
+  private guardWords(el: number, sp: number): string {
+    const g = this.g0;
+    return `s[${n(L.PSTATE_EL)}] !== ${n(el)} || s[${n(L.PSTATE_SP)}] !== ${n(sp)} || s[${n(L.IMPL_ELS)}] !== ${i32(g.impl)} || ` +
+      `s[${n(L.SCR_EL3)}] !== ${i32(g.scr)} || s[${n(L.HCR_EL2)}] !== ${i32(g.hcr)}`;
+  }
+
+  /** The interpreter's handler instead (guard failed): state stored, the handler, leave. */
+  private fallback(x: Insn, call: string): void {
+    const [nlo, nhi] = pcPlus(x.pc, 4);
+    this.emitLine(`@SPILL@ s[${n(L.PC)}] = ${i32(x.pc)}; { const st = ${call}; if (st === ${n(ST_SYNC)}) { s[${n(L.PC)}] = ${n(nlo)}; s[${n(L.PC + 1)}] = ${n(nhi)}; }` +
+      ` else if (st === ${n(ST_UNDEFINED)}) U(ctx.cpu); return ${this.retired()}; }`);
+  }
+
+  /** Cycles since the last change of EL or world to the bucket of the one being left (accountElCycles, as take.ts/eret.ts write it). */
+  private accountEl(el: number, secure: boolean): void {
+    const b = n((L.CYCLES_BY_EL >> 1) + el + (secure ? 4 : 0)), m = n(L.CYCLES_MARK >> 1);
+    this.emitLine(`{ const now = f[${n(L.CYCLES >> 1)}]; f[${b}] = f[${b}] + now - f[${m}]; f[${m}] = now; }`);
+  }
+
+  /** HVC/SMC/SVC: exceptions/take.ts takeException with the routing, vector and banks fixed by the guard. */
+  private trapInline(x: Insn): void {
+    const p = x.trap!, t = p.target, b = 2 * t;
+    this.flushCounters();
+    this.flagsRead();
+    let guard = `${this.guardWords(p.from, p.spSel)} || s[${n(L.VBAR_EL + b)}] !== ${i32(p.vbarLo)} || s[${n(L.VBAR_EL + b + 1)}] !== ${i32(p.vbarHi)} || C.onExceptionEntry !== null`;
+    if (p.span >= 0) guard += ` || (s[${n(L.SCTLR_EL + 2)}] & ${i32(SCTLR_SPAN)}) !== ${i32(p.span)}`;
+    this.emitLine(`if (${guard}) {`);
+    this.fallback(x, `G(ctx, ${i32(x.w)})`);
+    this.emitLine('}');
+    this.accountEl(p.from, p.fromSecure);
+    // GetPSRFromPSTATE: NZCV from the flag locals, the rest from the state.
+    this.emitLine(`s[${n(L.SPSR_EL + b)}] = ((nf >>> 31) << 31 | (zf === 0 ? 1 : 0) << 30 | (cf & 1) << 29 | (vf >>> 31) << 28 | ` +
+      `(s[${n(L.PSTATE_PAN)}] & 1) << 22 | (s[${n(L.PSTATE_SS)}] & 1) << 21 | (s[${n(L.PSTATE_IL)}] & 1) << 20 | ` +
+      `(s[${n(L.PSTATE_DAIF)}] & 960) | ${n((p.from << 2) | (p.spSel & 1))}); s[${n(L.SPSR_EL + b + 1)}] = 0;`);
+    const save = L.SP_EL + 2 * (p.spSel ? p.from : 0);
+    this.emitLine(`s[${n(save)}] = ${this.rl(L.SP_SLOT)}; s[${n(save + 1)}] = ${this.rh(L.SP_SLOT)};`);
+    this.emitLine(`s[${n(L.ELR_EL + b)}] = ${i32(p.retLo)}; s[${n(L.ELR_EL + b + 1)}] = ${i32(p.retHi)};`);
+    this.emitLine(`s[${n(L.ESR_EL + b)}] = ${i32(p.esr)}; s[${n(L.ESR_EL + b + 1)}] = 0;`);
+    this.emitLine(`s[${n(L.PSTATE_EL)}] = ${n(t)}; s[${n(L.PSTATE_SP)}] = 1; s[${n(L.PSTATE_DAIF)}] = 960; s[${n(L.PSTATE_IL)}] = 0; s[${n(L.PSTATE_SS)}] = 0;`);
+    if (p.span === 0) this.emitLine(`s[${n(L.PSTATE_PAN)}] = 1;`);
+    this.wr(L.SP_SLOT, `s[${n(L.SP_EL + b)}]`, `s[${n(L.SP_EL + b + 1)}]`);
+    this.emitLine(`s[${n(L.HALTED)}] = 0; f[${n(L.CYCLES >> 1)}] = f[${n(L.CYCLES >> 1)}] + C.exceptionEntryCycles;`);
+    this.afterTransfer(x, p.vecLo, p.vecHi, '');
+  }
+
+  /** ERET: exceptions/eret.ts exceptionReturn of a legal return to the target this trace wrote (guarded). */
+  private eretInline(x: Insn): void {
+    const p = x.eret!, b = 2 * p.el;
+    this.flushCounters();
+    this.flagsRead(); this.flagsWritten = true;
+    this.emitLine(`if (${this.guardWords(p.el, p.spSel)} || s[${n(L.ELR_EL + b)}] !== ${i32(p.elrLo)} || s[${n(L.ELR_EL + b + 1)}] !== ${i32(p.elrHi)} || ` +
+      `(s[${n(L.SPSR_EL + b)}] & 31) !== ${n(p.spsrM)} || C.onExceptionReturn !== null) {`);
+    this.fallback(x, 'R(ctx)');
+    this.emitLine('}');
+    this.emitLine('{');
+    this.emitLine(`const spsr = s[${n(L.SPSR_EL + b)}];`);
+    this.accountEl(p.el, p.fromSecure);
+    this.emitLine('nf = (spsr >>> 31) << 31; zf = (spsr >>> 30) & 1 ? 0 : 1; cf = (spsr >>> 29) & 1; vf = ((spsr >>> 28) & 1) << 31;');
+    this.emitLine(`s[${n(L.PSTATE_DAIF)}] = spsr & 960; s[${n(L.PSTATE_PAN)}] = (spsr >>> 22) & 1;`);
+    const save = L.SP_EL + 2 * (p.spSel ? p.el : 0);
+    this.emitLine(`s[${n(save)}] = ${this.rl(L.SP_SLOT)}; s[${n(save + 1)}] = ${this.rh(L.SP_SLOT)};`);
+    this.emitLine(`s[${n(L.PSTATE_EL)}] = ${n(p.target)}; s[${n(L.PSTATE_SP)}] = ${n(p.targetSp)}; s[${n(L.PSTATE_IL)}] = (spsr >>> 20) & 1; s[${n(L.PSTATE_SS)}] = (spsr >>> 21) & 1;`);
+    const load = L.SP_EL + 2 * (p.targetSp ? p.target : 0);
+    this.wr(L.SP_SLOT, `s[${n(load)}]`, `s[${n(load + 1)}]`);
+    this.emitLine(`s[${n(L.EXCL_VALID)}] = 0; s[${n(L.EVENT_REG)}] = 1; f[${n(L.CYCLES >> 1)}] = f[${n(L.CYCLES >> 1)}] + C.exceptionReturnCycles;`);
+    this.emitLine('}');
+    // A legal return with SPSR.IL = 1 faults at the next block start (ASL AArch64.CheckIllegalState).
+    this.afterTransfer(x, p.elrLo, p.elrHi, ` || s[${n(L.PSTATE_IL)}] !== 0`);
+  }
+
+  /** MRS/MSR of a storage register: exec/ops/system.ts execSysRegMove at the EL the access was checked for. */
+  private sysInline(x: Insn): void {
+    const p = x.sys!;
+    this.flushCounters();
+    this.emitLine(`if (s[${n(L.PSTATE_EL)}] !== ${n(p.el)} || s[${n(L.IMPL_ELS)}] !== ${i32(this.g0.impl)}) {`);
+    this.helper(x, false);
+    this.emitLine('} else {');
+    if (p.read) this.wr(zrWrite(p.rt), `s[${n(p.off)}]`, `s[${n(p.off + 1)}]`);
+    else {
+      const r = zrRead(p.rt);
+      let lo = this.rl(r), hi = this.rh(r);
+      if (p.res0Lo !== 0) lo = `(${lo} & ${i32(~p.res0Lo)})`;
+      if (p.res1Lo !== 0) lo = `(${lo} | ${i32(p.res1Lo)})`;
+      if (p.res0Hi !== 0) hi = `(${hi} & ${i32(~p.res0Hi)})`;
+      if (p.res1Hi !== 0) hi = `(${hi} | ${i32(p.res1Hi)})`;
+      this.emitLine(`s[${n(p.off)}] = ${lo}; s[${n(p.off + 1)}] = ${hi};`);
+    }
+    this.emitLine('}');
+  }
+
   // ---- branches (always the last instruction of a block) ----
 
   private branch(x: Insn, isLast: boolean): void {
@@ -696,25 +1047,13 @@ class Gen {
         this.exit(n(fl), n(fh), this.retired(), counters);
         this.emitLine('}');
       }
-      this.emitLine(`if (!mayLoop || s[${n(L.IRQ_LINES)}] !== 0 || ctx.stopReason !== 0 || page.gen !== ${n(this.gen)}) {`);
+      this.emitLine(`if (!mayLoop || s[${n(L.IRQ_LINES)}] !== 0 || ctx.stopReason !== 0 || p${n(x.page)}.gen !== ${n(this.gens[x.page]!)}) {`);
       this.exit(target[0], target[1], this.retired(), counters);
       this.emitLine('}');
       return;
     }
     if (this.loops) {
-      // Back to the start: one more pass if it fits the budget and nothing is pending.
-      this.emitLine('it++;');
-      if (this.flushMode) this.flushCounters();
-      this.done = 0;
-      const ret = this.retired();
-      if (cond !== null) {
-        this.emitLine(`if (!(${cond})) {`);
-        this.exit(n(fl), n(fh), ret, this.exitCounters());
-        this.emitLine('}');
-      }
-      this.emitLine(`if (it >= maxIt || s[${n(L.IRQ_LINES)}] !== 0 || ctx.stopReason !== 0) {`);
-      this.exit(target[0], target[1], ret, this.exitCounters());
-      this.emitLine('}');
+      this.loopBackTo(target[0], target[1], cond, [n(fl), n(fh)], '');
       return;
     }
     const counters = this.exitCounters();
