@@ -96,10 +96,16 @@ export async function loadCommands(): Promise<void> {
   for (const e of Object.values(COMMANDS)) if (e.cmd === null && e.load !== null) e.cmd = await e.load();
 }
 
+declare global {
+  /** `import.meta.a64elBundle` is true in the bundled command (tools/build/bundle-cli.mjs defines it). */
+  interface ImportMeta { a64elBundle?: true }
+}
+
 /**
  * Started as the `a64el` command (dist/cli/main.js)? Then commands load on demand. Any other importer
  * (the test suites, embedders calling runCli in-process) gets them all loaded with this module, so
- * runCli answers synchronously as it always did.
+ * runCli answers synchronously as it always did. The bundle is only ever the command: there the test
+ * is dead code (which also keeps top-level await out of the bundle, a script).
  */
 function startedAsCommand(): boolean {
   const script = process.argv[1];
@@ -112,7 +118,7 @@ function startedAsCommand(): boolean {
     return false;
   }
 }
-if (!startedAsCommand()) await loadCommands();
+if (import.meta.a64elBundle !== true && !startedAsCommand()) await loadCommands();
 
 /**
  * Run the CLI with `argv` (without node and script). Returns the exit status, or a promise of it for

@@ -1,109 +1,88 @@
 #!/usr/bin/env node
 /**
- * The `a64el` command (package.json "bin"). Everything is in cli.ts so tests can call runCli
- * in-process; this file only binds it to the process, plus the wall-clock guard:
+ * The `a64el` command (package.json "bin": dist/cli/main.js). It starts the command (entry.ts) in the
+ * fastest form the build provides (docs/speed.md "Start-up"):
  *
- *   a64el [--timeout SECONDS] COMMAND ...   (--timeout may also follow the command)
+ * - bundled (npm run build / prepare / test run tools/build/bundle-cli.mjs after tsc): entry.ts and
+ *   every module it reaches statically are one script, dist/cli/a64el.bundle.cjs, compiled here with
+ *   V8's code cache from dist/cli/a64el.bundle.cache (bytecode of the functions a small `a64el run`
+ *   executes, recorded at build time). One read, one compile, no per-module resolution. Modules loaded
+ *   on demand (the vectors, scenarios, explore, bench and gdb commands) stay tsc's modules in dist/:
+ *   the bundle's `import()`s arrive here as `importModule(specifier)`, resolved next to this file.
+ * - not bundled (tsc alone, or the sources under a TypeScript runner): entry.ts is imported as is.
  *
- * With --timeout the command runs in a child process that knows the deadline (A64EL_DEADLINE, epoch
- * ms): `run` stops the guest there itself and reports where it is (exit 124). Whatever else is still
- * running two seconds later is killed by this process, which then reports the limit and exits 124
- * (as timeout(1)): no command can run past its limit, even one busy in synchronous code.
+ * The cache is used only when it was recorded for this very bundle (the build id both carry) and V8
+ * accepts it (same V8 version and flags); otherwise the bundle is compiled from source, as any script.
  */
-import { spawn } from 'node:child_process';
-import { writeSync } from 'node:fs';
-import { EXIT_BUDGET, EXIT_USAGE } from './io.js';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 
-/** Environment variable carrying the deadline (Date.now() milliseconds) to the guarded child. */
-export const DEADLINE_ENV = 'A64EL_DEADLINE';
-/** How long after the deadline the guard kills a command that did not stop by itself. */
-const GRACE_MS = 2000;
-
-/** Remove `--timeout S` / `--timeout=S` (before any `--`) from argv; seconds, or an error message. */
-function splitTimeout(argv: string[]): { argv: string[]; seconds?: number; error?: string } {
-  const out: string[] = [];
-  let seconds: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') { out.push(...argv.slice(i)); break; }
-    let v: string | undefined;
-    if (a === '--timeout') { v = argv[++i]; if (v === undefined) return { argv, error: '--timeout needs a number of seconds' }; }
-    else if (a.startsWith('--timeout=')) v = a.slice('--timeout='.length);
-    else { out.push(a); continue; }
-    const n = Number(v);
-    if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || !(n > 0) || n > 1e6) return { argv, error: `--timeout must be a positive number of seconds, got "${v}"` };
-    seconds = n;
-  }
-  return seconds === undefined ? { argv: out } : { argv: out, seconds };
-}
-
+/** The bundle, its code cache, and the marker of the build id (the bundle's last line). */
+const BUNDLE = new URL('./a64el.bundle.cjs', import.meta.url);
+const CACHE = new URL('./a64el.bundle.cache', import.meta.url);
+const BUILD_ID_MARK = '\n//# a64el-build-id=';
 /**
- * A writer for file descriptor 1 or 2 that does not create process.stdout / process.stderr: creating
- * one loads Node's stream machinery (net or tty), a measurable part of a short `a64el run` (docs/speed.md
- * "Start-up"). Chunks go straight to the descriptor with a blocking fs.writeSync, in order. When the
- * reader has gone (EPIPE: `a64el run X | head`), output stops quietly, as for any Unix filter. Any
- * other failure (EAGAIN on a pipe another process made non-blocking...) hands the rest of the chunk,
- * and every later one, to the stream, which queues it.
+ * Environment variables for the build and for diagnosis: write the code cache (after the run, to this
+ * file); report on stderr whether the bundle and its cache were used.
  */
-function fdWriter(fd: 1 | 2, stream: () => NodeJS.WritableStream): (chunk: string | Uint8Array) => void {
-  let mode: 'direct' | 'stream' | 'closed' = 'direct';
-  return (chunk) => {
-    if (mode === 'closed') return;
-    let bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    if (mode === 'direct') {
-      try {
-        while (bytes.length > 0) bytes = bytes.subarray(writeSync(fd, bytes));
-        return;
-      } catch (err) {
-        if ((err as { code?: unknown }).code === 'EPIPE') { mode = 'closed'; return; }
-        mode = 'stream';
-        stream().on('error', () => { mode = 'closed'; });
-      }
-    }
-    stream().write(bytes);
-  };
+const WRITE_CACHE_ENV = 'A64EL_WRITE_CODE_CACHE';
+const REPORT_ENV = 'A64EL_STARTUP_REPORT';
+
+let source: string | undefined;
+try {
+  source = readFileSync(BUNDLE, 'utf8');
+} catch {
+  // Not bundled: run tsc's modules.
 }
 
-/** Run the command in this process (cli.ts is loaded only here: the guard itself starts fast). */
-async function runHere(argv: string[]): Promise<void> {
-  const { runCli } = await import('./cli.js');
-  const status = runCli(argv, {
-    out: fdWriter(1, () => process.stdout),
-    err: fdWriter(2, () => process.stderr),
-    // Created on first use only (`vectors` asks whether stderr is a terminal).
-    get outStream() { return process.stdout; },
-    get errStream() { return process.stderr; },
-  });
-  process.exitCode = typeof status === 'number' ? status : await status;
-}
-
-const split = splitTimeout(process.argv.slice(2));
-if (split.error !== undefined) {
-  process.stderr.write(`a64el: ${split.error}\n`);
-  process.exitCode = EXIT_USAGE;
-} else if (split.seconds === undefined) {
-  await runHere(split.argv);
+if (source === undefined) {
+  if (process.env[REPORT_ENV]) process.stderr.write('a64el: start-up: modules (no bundle)\n');
+  await import('./entry.js');
 } else {
-  const ms = Math.round(split.seconds * 1000);
-  const command = split.argv[0] ?? '';
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...split.argv], {
-    stdio: 'inherit',
-    env: { ...process.env, [DEADLINE_ENV]: String(Date.now() + ms) },
-  });
-  let killed = false;
-  const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, ms + GRACE_MS);
-  child.on('exit', (code, signal) => {
-    clearTimeout(timer);
-    if (killed) {
-      process.stderr.write(`a64el${command ? ` ${command}` : ''}: wall-clock limit of ${split.seconds} s (--timeout) reached; the command was stopped\n`);
-      process.exitCode = EXIT_BUDGET;
-    } else {
-      process.exitCode = code ?? (signal !== null ? 128 + 9 : 1);
+  runBundle(source);
+}
+
+/** Compile and run the bundle, with the code cache when it belongs to this bundle. */
+function runBundle(text: string): void {
+  const at = text.lastIndexOf(BUILD_ID_MARK);
+  const buildId = at < 0 ? '' : text.slice(at + BUILD_ID_MARK.length).trim();
+  // The cache file: "<build id>\n" then V8's data. V8 itself checks only its version, its flags and
+  // the source's length, so the build id is what ties the cache to this bundle's text.
+  let cachedData: Buffer | undefined;
+  if (buildId !== '' && !process.env[WRITE_CACHE_ENV]) {
+    try {
+      const file = readFileSync(CACHE);
+      const nl = file.indexOf(10);
+      if (nl > 0 && file.toString('latin1', 0, nl) === buildId) cachedData = file.subarray(nl + 1);
+    } catch {
+      // No cache: compile from source.
     }
-  });
-  child.on('error', (err) => {
-    clearTimeout(timer);
-    process.stderr.write(`a64el: cannot start the guarded command: ${err.message}\n`);
-    process.exitCode = 70;
-  });
+  }
+  const filename = fileURLToPath(BUNDLE);
+  // The bundle is CommonJS-shaped (esbuild format cjs): one function of these parameters. Its first
+  // line is this one, so line numbers in stack traces are the bundle file's.
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname, importMetaUrl, importModule) {${text}\n})`,
+    cachedData === undefined ? { filename } : { filename, cachedData },
+  );
+  if (process.env[REPORT_ENV]) {
+    const cache = cachedData === undefined ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'accepted';
+    process.stderr.write(`a64el: start-up: bundle, code cache ${cache}\n`);
+  }
+  const module = { exports: {} };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run(
+    module.exports, createRequire(BUNDLE), module, filename, fileURLToPath(new URL('.', BUNDLE)),
+    BUNDLE.href, (specifier: string) => import(new URL(specifier, BUNDLE).href),
+  );
+  const out = process.env[WRITE_CACHE_ENV];
+  if (out) {
+    // Build time (bundle-cli.mjs): after the run, the cache holds every function it compiled.
+    process.on('exit', () => {
+      writeFileSync(`${out}.tmp`, Buffer.concat([Buffer.from(`${buildId}\n`, 'latin1'), script.createCachedData()]));
+      renameSync(`${out}.tmp`, out);
+    });
+  }
 }

@@ -1,25 +1,29 @@
 /**
- * The `a64el` bin (package.json "bin": dist/cli/main.js) is one bundled ES module
- * (tools/build/bundle-cli.mjs) so that `a64el run` starts fast (docs/speed.md "Start-up", issue #6).
- * These tests hold it to the command's contract as a user meets it: started by absolute path from an
- * unrelated directory (cwd = the system temp dir), every command works, the ones loaded on demand
- * included; the run path stays free of the vector-schema and buffer-layout packages; output survives
- * a reader that goes away.
+ * The `a64el` bin (package.json "bin": dist/cli/main.js) starts the command from one bundled script
+ * with V8's code cache (tools/build/bundle-cli.mjs, src/cli/main.ts) so that `a64el run` starts fast
+ * (docs/speed.md "Start-up", issue #6). These tests hold it to the command's contract as a user meets
+ * it: started by absolute path from an unrelated directory (cwd = the system temp dir), every command
+ * works, the ones loaded on demand included; the run path stays free of the vector-schema and
+ * buffer-layout packages; a cache that is not the bundle's is never applied; output survives a reader
+ * that goes away; without a bundle the same command runs from the modules.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
-const MAIN = join(root, 'dist', 'cli', 'main.js');
+const DIST_CLI = join(root, 'dist', 'cli');
+const MAIN = join(DIST_CLI, 'main.js');
+const BUNDLE = join(DIST_CLI, 'a64el.bundle.cjs');
+const CACHE = join(DIST_CLI, 'a64el.bundle.cache');
 const IMAGES = join(root, 'firmware-images', 'build');
 const outside = tmpdir();
 
 /** Run the bin as a process from `cwd` (default: outside the project). */
-function a64el(args: string[], cwd = outside): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+function a64el(args: string[], cwd = outside, main = MAIN, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [main, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const stackTrace = (text: string): boolean => /^\s+at .+[:(]/m.test(text);
@@ -31,25 +35,80 @@ beforeAll(() => {
     const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stdout}${r.stderr}`);
   };
-  if (!existsSync(join(root, 'dist', 'cli', 'cli.js'))) node([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  if (!existsSync(join(DIST_CLI, 'entry.js'))) node([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
   node([join(root, 'tools', 'build', 'bundle-cli.mjs')]);
 }, 120_000);
 
-describe('dist/cli/main.js is one bundled module', () => {
-  it('imports only Node built-ins statically; commands loaded on demand are import()s of modules in dist/', () => {
+describe('dist/cli/main.js starts one bundled script', () => {
+  it('the bin imports only Node built-ins, and entry.js when there is no bundle', () => {
     const text = readFileSync(MAIN, 'utf8');
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
-    const statics = [...text.matchAll(/^import\s[^;]*?from\s*"([^"]+)";?$/gm), ...text.matchAll(/^import\s*"([^"]+)";?$/gm)].map((m) => m[1]!);
+    const statics = [...text.matchAll(/^import\s[^;]*?from\s*'([^']+)';?$/gm)].map((m) => m[1]!);
     expect(statics.length).toBeGreaterThan(0);
     for (const s of statics) expect(s, `static import ${s}`).toMatch(/^node:/);
+    expect([...text.matchAll(/\bimport\('([^']+)'\)/g)].map((m) => m[1])).toEqual(['./entry.js']);
+  });
+
+  it('the bundle requires only Node built-ins; commands loaded on demand are modules of dist/', () => {
+    const text = readFileSync(BUNDLE, 'utf8');
+    const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!);
+    expect(required.length).toBeGreaterThan(0);
+    for (const r of required) expect(r, `require("${r}")`).toMatch(/^node:/);
     // In particular the vector schemas (ajv) and the FF-A buffer layouts are not on the run path.
-    expect(text).not.toMatch(/from\s*"(ajv|@solana\/buffer-layout)"/);
-    const dynamic = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!);
-    expect(dynamic).toEqual(expect.arrayContaining(['./vectors.js', './bench.js', '../scenarios/command.js', '../explore/command.js']));
-    for (const d of dynamic) {
-      expect(d, `import("${d}")`).toMatch(/^\.\.?\//);
-      expect(existsSync(resolve(dirname(MAIN), d)), `${d} next to dist/cli/main.js`).toBe(true);
-    }
+    expect(text).not.toMatch(/"(ajv|@solana\/buffer-layout)"/);
+    expect(text).not.toMatch(/(^|[^\w$.])import\s*\(/m);
+    const onDemand = [...text.matchAll(/\bimportModule\("([^"]+)"\)/g)].map((m) => m[1]!);
+    expect(onDemand).toEqual(expect.arrayContaining(['./vectors.js', './bench.js', './gdb.js', '../scenarios/command.js', '../explore/command.js']));
+    for (const d of onDemand) expect(existsSync(resolve(DIST_CLI, d)), `${d} next to dist/cli/main.js`).toBe(true);
+  });
+
+  it('runs with the code cache recorded by the build', () => {
+    const r = a64el(['run', join(IMAGES, 'hvc-roundtrip.elf')], outside, MAIN, { A64EL_STARTUP_REPORT: '1' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('a64el: start-up: bundle, code cache accepted\n');
+  });
+
+  describe('a cache that is not this bundle\'s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a64el-startup-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    // The bin and the bundle alone (what `run` needs), as an ES module package.
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    const setUp = (cache: Buffer): string => {
+      copyFileSync(MAIN, join(dir, 'main.js'));
+      copyFileSync(BUNDLE, join(dir, 'a64el.bundle.cjs'));
+      writeFileSync(join(dir, 'a64el.bundle.cache'), cache);
+      return join(dir, 'main.js');
+    };
+    const expected = (): string => readFileSync(join(root, 'firmware-images', 'expected', 'hvc-roundtrip.txt'), 'utf8');
+
+    it('another build id: not applied (V8 would check only the length of the text)', () => {
+      const good = readFileSync(CACHE);
+      const nl = good.indexOf(10);
+      const main = setUp(Buffer.concat([Buffer.from('0'.repeat(nl)), good.subarray(nl)]));
+      const r = a64el(['run', join(IMAGES, 'hvc-roundtrip.elf')], outside, main, { A64EL_STARTUP_REPORT: '1' });
+      expect(r.stderr).toBe('a64el: start-up: bundle, code cache none\n');
+      expect(r.stdout).toBe(expected());
+      expect(r.status).toBe(0);
+    });
+
+    it('this build id but data V8 refuses: compiled from source', () => {
+      const good = readFileSync(CACHE);
+      const nl = good.indexOf(10);
+      const main = setUp(Buffer.concat([good.subarray(0, nl + 1), Buffer.alloc(4096, 0x5a)]));
+      const r = a64el(['run', join(IMAGES, 'hvc-roundtrip.elf')], outside, main, { A64EL_STARTUP_REPORT: '1' });
+      expect(r.stderr).toBe('a64el: start-up: bundle, code cache rejected\n');
+      expect(r.stdout).toBe(expected());
+      expect(r.status).toBe(0);
+    });
+  });
+
+  it('without a bundle (the sources under a TypeScript runner) the same command runs from the modules', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'run', join(IMAGES, 'hvc-roundtrip.elf')], {
+      cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, A64EL_STARTUP_REPORT: '1' },
+    });
+    expect(r.stderr).toBe('a64el: start-up: modules (no bundle)\n');
+    expect(r.stdout).toBe(readFileSync(join(root, 'firmware-images', 'expected', 'hvc-roundtrip.txt'), 'utf8'));
+    expect(r.status).toBe(0);
   });
 });
 
