@@ -30,6 +30,9 @@ import type { HostMemory } from '../../src/firmware/host/ffa-driver.js';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin.js';
 import { runScenario } from '../../src/scenarios/run.js';
 import { hostMemory, scenarioWorldSpec, worldBackendFor } from '../../src/scenarios/world-backend.js';
+import type { ScenarioBackend } from '../../src/scenarios/run.js';
+import type { ScenarioDef } from '../../src/scenarios/builtin.js';
+import { HostKernel } from '../../src/firmware/host/kernel.js';
 import { loadImage } from '../firmware/spmc/helpers.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -542,6 +545,80 @@ describe('boot-order scenarios snapshotted mid-boot give the same report', () =>
       for (const k of [1, Math.floor(n / 2), n - 1]) expect(strip(runSplit(def, k))).toEqual(strip(straight));
     });
   }
+});
+
+describe('the host kernel model snapshotted in the middle of its boot (journal replay)', () => {
+  class Stop extends Error {}
+  const kernelFor = (be: ScenarioBackend, def: ScenarioDef): HostKernel => new HostKernel(
+    { conduit: be.conduit, mem: be.mem, protectedKvm: be.protectedKvm, pkvm: be.pkvm, efi: be.efi },
+    { ffaRootDevice: def.ffaRootDevice, kvmInitInFinalize: def.kvmInitInFinalize, placements: def.placements },
+  );
+  const view = (k: HostKernel): unknown => JSON.parse(JSON.stringify({
+    dmesg: k.dmesg, initcalls: k.initcalls, records: k.records, beliefs: k.beliefs(), ffa: k.ffa.beliefs(),
+  }, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v)));
+
+  /** Boot `def`'s kernel until it is about to make host call k, save world and kernel, stop. */
+  function saveAt(def: ScenarioDef, k: number): { world: Uint8Array; kernel: Uint8Array; records: HostCallRecord[] } {
+    const w = createWorld(scenarioWorldSpec(def));
+    w.boot({ pkvmInit: false });
+    const be = worldBackendFor(w);
+    let n = 0, saved: { world: Uint8Array; kernel: Uint8Array; records: HostCallRecord[] } | null = null;
+    // eslint-disable-next-line prefer-const
+    let kernel: HostKernel;
+    const gate = (): void => {
+      if (n++ !== k) return;
+      saved = { world: w.saveSnapshot(), kernel: kernel.saveState(), records: [...(be.conduit as HostConduit).records] };
+      throw new Stop();
+    };
+    const conduit: Conduit = {
+      smc: (a, c) => { gate(); return be.conduit.smc(a, c); },
+      hvc: (a, c) => { gate(); return be.conduit.hvc(a, c); },
+      cycles: () => be.conduit.cycles(),
+    };
+    kernel = kernelFor({ ...be, conduit }, def);
+    expect(() => kernel.boot()).toThrowError(Stop);
+    be.dispose?.();
+    return saved!;
+  }
+
+  for (const def of BUILTIN_SCENARIOS.slice(0, 3)) {
+    it(`${def.name}: a new world and a new kernel restored at calls 0, 1, half-way and last go on exactly as straight through`, () => {
+      const w = createWorld(scenarioWorldSpec(def));
+      w.boot({ pkvmInit: false });
+      const be = worldBackendFor(w);
+      const straight = kernelFor(be, def);
+      straight.boot();
+      be.dispose?.();
+      const n = straight.records.length;
+      expect(n).toBeGreaterThan(3);
+      for (const k of [0, 1, Math.floor(n / 2), n - 1]) {
+        const snap = saveAt(def, k);
+        const w2 = createWorld(scenarioWorldSpec(def));
+        w2.restoreSnapshot(snap.world);
+        const be2 = worldBackendFor(w2);
+        (be2.conduit as HostConduit).records.push(...snap.records);  // the conduit numbers calls on from there
+        const kernel = kernelFor(be2, def);
+        kernel.loadState(snap.kernel);
+        kernel.boot();
+        be2.dispose?.();
+        expect(view(kernel)).toEqual(view(straight));
+        expectSameWorld(w, w2);
+      }
+    });
+  }
+
+  it('a kernel built with another boot order refuses the journal (MISMATCH naming the initcall); one that booted refuses any', () => {
+    const [a, b] = BUILTIN_SCENARIOS;
+    const snap = saveAt(a!, 2);
+    const w2 = createWorld(scenarioWorldSpec(b!));
+    const other = kernelFor(worldBackendFor(w2), b!);
+    expect(() => other.loadState(snap.kernel)).toThrowError(/^host kernel: (ffa_init|kvm_arm_init|finalize_pkvm|ffa_root_device_init|ffaRootDevice|kvmInitInFinalize)/);
+    const w3 = createWorld(scenarioWorldSpec(a!));
+    w3.boot({ pkvmInit: false });
+    const booted = kernelFor(worldBackendFor(w3), a!);
+    booted.boot();
+    expect(() => booted.loadState(snap.kernel)).toThrowError(/has started its boot/);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

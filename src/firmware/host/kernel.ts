@@ -31,6 +31,8 @@ import type { Conduit, HostCallRecord } from './conduit.js';
 import { DriverCore, EPROBE_DEFER, errnoName } from './driver-core.js';
 import { FFA_BUS, type FfaClientDriver, type FfaDevice, FfaHostDriver, type HostMemory, describeResult, ffaBusMatch, ffaToLinuxErrno } from './ffa-driver.js';
 import { type Initcall, type Placement, type InitcallPhase, linkOrder, phaseName, runInitcalls } from './initcalls.js';
+import { KernelJournal } from './journal.js';
+import { type SnapshotState, type StateReader, type StateWriter, loadPart, savePart } from '../../state/snapshot-codec.js';
 
 /** The initcalls the model knows. */
 export const INITCALL_IDS = [
@@ -174,7 +176,7 @@ const fmtCycles = (c: number): string => String(Math.round(c)).padStart(9, ' ');
 const big = (n: number): bigint => BigInt(n >>> 0);
 const w = (v: bigint | undefined): number => Number(BigInt.asUintN(32, v ?? 0n));
 
-export class HostKernel {
+export class HostKernel implements SnapshotState {
   readonly core: DriverCore;
   readonly ffa: FfaHostDriver;
   readonly dmesg: DmesgLine[] = [];
@@ -191,8 +193,12 @@ export class HostKernel {
   private readonly ctx: string[] = [];
   private readonly conduit: Conduit;
 
+  /** What the kernel learned from the platform, in order: its snapshot (journal.ts). */
+  private readonly journal: KernelJournal;
+
   constructor(private readonly platform: KernelPlatform, readonly config: KernelConfig) {
-    const inner = platform.conduit;
+    this.journal = new KernelJournal(platform.conduit, platform.mem);
+    const inner = this.journal.conduit;
     // Every call the kernel makes is kept, in order, whoever makes it, and logged as a trace line.
     const keep = (r: HostCallRecord): HostCallRecord => {
       this.records.push(r);
@@ -209,7 +215,7 @@ export class HostKernel {
     };
     this.protectedKvm = platform.protectedKvm;
     this.core = new DriverCore({ log: (t) => this.log(t) });
-    this.ffa = new FfaHostDriver(this.conduit, platform.mem, this.core, (t) => this.log(t), () => this.context());
+    this.ffa = new FfaHostDriver(this.conduit, this.journal.mem, this.core, (t) => this.log(t), () => this.context());
   }
 
   /** One dmesg line at the current cycle count. */
@@ -420,6 +426,45 @@ export class HostKernel {
       uefiCerts: { ran: this.uefi.ran, loaded: [...this.uefi.loaded], absent: [...this.uefi.absent], failed: [...this.uefi.failed], reads: this.uefi.reads.map((r) => ({ ...r })) },
       deferredPending: [...this.core.pending, ...this.core.active].map((d) => d.name),
     };
+  }
+
+  // ---- snapshots (journal.ts; cold path) ----
+
+  /** Format version of saveState(). */
+  static readonly STATE_VERSION = 1;
+  /**
+   * The configuration and the journal of everything the platform answered so far (callable in the
+   * middle of boot(), from a conduit observer, with the machine's snapshot taken at the same moment).
+   */
+  saveState(): Uint8Array { return savePart(HostKernel.STATE_VERSION, this); }
+  /**
+   * Into a new kernel built alike, before boot(): its boot() then replays the journal (no call reaches
+   * the machine) and goes on live from where the saved kernel was, on the restored machine.
+   */
+  loadState(bytes: Uint8Array): void { loadPart('host kernel', HostKernel.STATE_VERSION, this, bytes); }
+
+  saveTo(w: StateWriter): void {
+    const c = this.config;
+    w.bool(c.ffaRootDevice); w.bool(c.kvmInitInFinalize); w.bool(this.protectedKvm); w.f64(this.platform.efi.partition);
+    for (const id of INITCALL_IDS) {
+      w.opt(c.placements[id], (p) => { w.str(p.level); w.bool(p.sync); w.f64(p.linkOrder); });
+    }
+    this.journal.saveTo(w);
+  }
+
+  readFrom(r: StateReader): () => void {
+    const c = this.config;
+    r.cfgBool('ffaRootDevice', c.ffaRootDevice); r.cfgBool('kvmInitInFinalize', c.kvmInitInFinalize);
+    r.cfgBool('protectedKvm', this.protectedKvm); r.cfgNum('efi partition', this.platform.efi.partition);
+    for (const id of INITCALL_IDS) {
+      const mine = c.placements[id];
+      const p = r.opt(`${id} placement`, () => ({ level: r.str(`${id} level`), sync: r.bool(`${id} sync`), linkOrder: r.f64(`${id} linkOrder`) }));
+      const show = (x: Placement | null | undefined): string => (x === null || x === undefined ? 'not built in' : `${phaseName(x)} link ${x.linkOrder}`);
+      if ((p === null) !== (mine === null) || (p !== null && mine !== null && (p.level !== mine.level || p.sync !== mine.sync || p.linkOrder !== mine.linkOrder))) {
+        r.mismatch(`${id} placement`, show(p as Placement | null), show(mine));
+      }
+    }
+    return this.journal.readFrom(r);
   }
 }
 
