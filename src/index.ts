@@ -9,11 +9,14 @@ export {
   TraceRecorder, type TraceRecorderOptions, TraceRing, EventKind, type TraceEvent,
   toChromeTrace, type ChromeTrace, type ChromeTraceEvent, type ChromeTraceOptions, textTimeline, validateChromeTrace,
   recorderToChromeTrace, recorderToText, startTrace, trackName, decodeCall, describeResult, type DecodedCall,
+  chromeTraceToSvg, type TraceSvg, type TraceSvgOptions,
 } from './trace/index.js';
 export {
   SNAPSHOT_MAGIC, SNAPSHOT_VERSION, SnapshotError, type SnapshotErrorCode, type SnapshotState,
   saveSnapshot, restoreSnapshot,
 } from './machine/snapshot.js';
+// For components and partition behaviours of your own: the versioned state codec (docs/api.md Snapshots).
+export { StateWriter, StateReader, hasSnapshotState } from './state/snapshot-codec.js';
 export { Machine, type RunResult, StopReason } from './machine/machine.js';
 export type { MachineConfig } from './machine/config.js';
 export { NativeComponent, type NativePlatform } from './firmware/component.js';

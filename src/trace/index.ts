@@ -11,6 +11,7 @@ export { TraceRecorder, type TraceRecorderOptions } from './recorder.js';
 export { EventKind, TraceRing, type TraceEvent } from './ring.js';
 export { type ChromeTrace, type ChromeTraceEvent, type ChromeTraceOptions, toChromeTrace, trackTid } from './perfetto.js';
 export { textTimeline } from './text.js';
+export { type TraceSvg, type TraceSvgOptions, chromeTraceToSvg } from './svg.js';
 export { validateChromeTrace } from './validate.js';
 export { addExceptionListener, type ExceptionListener } from './observers.js';
 export { trackName } from './calls.js';
