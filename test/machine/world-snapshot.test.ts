@@ -34,6 +34,7 @@ import type { ScenarioBackend } from '../../src/scenarios/run.js';
 import type { ScenarioDef } from '../../src/scenarios/builtin.js';
 import { HostKernel } from '../../src/firmware/host/kernel.js';
 import { loadImage } from '../firmware/spmc/helpers.js';
+import { LDR_X0_X1, hostExec } from '../robust/harness.js';
 
 // ---------------------------------------------------------------------------------------------
 // A borrower partition the host steers (its FF-A calls are real nested SVC/SMCs to its SPMC)
@@ -385,6 +386,46 @@ describe('restoring into a world built with other options', () => {
     const before = b.saveSnapshot();
     expect(() => b.restoreSnapshot(bad)).toThrowError(SnapshotError);
     expect(Buffer.compare(b.saveSnapshot(), before)).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// pKVM's host stage 2 lives outside RAM (page states, the bus check): it comes back with the world
+// ---------------------------------------------------------------------------------------------
+
+describe('the host stage 2 is restored with pKVM', () => {
+  const cfg: Config = { el2: 'pkvm', spmc: 's-el1', policy: 'spec', directReq: 'reject', spmcVersion: A.FFA_VERSION_1_2, boot: 'pkvm-ready', imageSp: false };
+
+  it('a finalised world restored into a new one: the host still cannot read a hyp page (stage-2 abort), can read its own', () => {
+    const a = build(cfg);
+    boot(a);
+    const carve = a.pkvm!.layout()!.carveOut;
+    const b = build({ ...cfg, boot: 'reset' });   // a world that never initialised pKVM: no stage 2 at all
+    boot(b);
+    expect(b.machine.bus.stage2Check).toBeNull();
+    b.restoreSnapshot(a.saveSnapshot());
+    expect(b.pkvm!.beliefs().finalised).toBe(true);
+    expect(b.pkvm!.pageState(carve)).toEqual({ host: 'NOPAGE', hyp: 'OWNED', pins: 0 });
+    const hyp = hostExec(b, LDR_X0_X1, 0x5151n, BigInt(carve));
+    expect(hyp.stop).toBe(StopReason.Returned);
+    expect(hyp.exception?.ec).toBe(0x25);                 // Data Abort, same EL (pKVM injects it into the host)
+    expect(hyp.x0).toBe(0x5151n);                         // no data
+    expect(hostExec(b, LDR_X0_X1, 0n, BigInt(HOST_PAGES)).exception).toBeNull();
+    expect(b.pkvm!.checkInvariants()).toEqual([]);
+  });
+
+  it('a world restored from before __pkvm_init drops the stage-2 check of the world it replaces', () => {
+    const early = build({ ...cfg, boot: 'reset' });
+    boot(early);
+    const snap = early.saveSnapshot();
+    const b = build(cfg);
+    boot(b);
+    expect(b.machine.bus.stage2Check).not.toBeNull();
+    b.restoreSnapshot(snap);
+    expect(b.machine.bus.stage2Check).toBeNull();
+    expect(b.pkvm!.beliefs().initialised).toBe(false);
+    expect(b.pkvm!.pageState(b.machine.bus.dramSize + 0x4000_0000 - 0x1000)).toBeNull();
+    expectSameWorld(early, b);
   });
 });
 
