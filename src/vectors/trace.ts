@@ -35,9 +35,13 @@ export function traceFormatOf(path: string): VectorTraceFormat {
   return path.toLowerCase().endsWith('.json') ? 'json' : 'text';
 }
 
-/** Events kept per vector: a call vector records ~40 on average and 128 at most (the FF-A suite);
- * beyond this the oldest are dropped and counted. */
-export const VECTOR_TRACE_CAPACITY = 1 << 14;
+/**
+ * Events kept per vector (a ring of ~290 KB): the vectors in test/vectors record 37 on average and
+ * 129 at most; beyond this the oldest are dropped and counted (stderr line, otherData, text header).
+ * Each vector gets a fresh ring, so a larger one costs its allocation per vector: 1 << 14 made a
+ * traced run of test/vectors take ~20% more CPU than an untraced one.
+ */
+export const VECTOR_TRACE_CAPACITY = 1 << 12;
 
 /** One vector's trace, as plain data (structured-clone safe: it crosses from worker threads). */
 export interface VectorTracePart {
