@@ -17,6 +17,7 @@ import { runCli } from '../../src/cli/cli.js';
 import { type ChromeTraceEvent, validateChromeTrace } from '../../src/trace/index.js';
 
 const V = join(import.meta.dirname);
+const ROOT = join(V, '..', '..');
 const PKVM_DIRECT = join(V, 'ffa', 'pkvm', 'pkvm-direct-req-passthrough.json');
 const EL3_SPMC = join(V, 'ffa', 'direct', 'direct-req-el3-spmc.json');
 const IMAGE_SMC = join(V, 'images', 'smc-roundtrip.json');
@@ -146,6 +147,28 @@ describe('a64el vectors --trace FILE.json', () => {
     expect(readFileSync(two, 'utf8')).toBe(ta);
     expect(validateChromeTrace(JSON.parse(ta))).toEqual([]);
   }, 120_000);
+});
+
+describe('a64el vectors --trace: failed and unreadable vectors', () => {
+  it('a failed vector is traced and marked [FAIL]; a file that cannot be parsed has no process, the others keep their place', async () => {
+    const dir = mkdtempSync(join(tmp, 'mixed-'));
+    const v = JSON.parse(readFileSync(EL3_SPMC, 'utf8')) as { name: string; steps: { expect?: Record<string, string> }[] };
+    v.name = 'wrong-version-expected';
+    v.steps[0]!.expect = { w0: '0x00010001' };   // FFA_VERSION answers 1.2 (0x00010002): this step fails
+    writeFileSync(join(dir, 'b-fails.json'), JSON.stringify(v));
+    writeFileSync(join(dir, 'c-malformed.json'), '{ "format": "a64el-vector/1", "name": ');
+    writeFileSync(join(dir, 'a-passes.json'), readFileSync(PKVM_DIRECT, 'utf8'));
+    writeFileSync(join(dir, 'd-passes.json'), readFileSync(IMAGE_SMC, 'utf8').replace('"../../../firmware-images', `"${join(ROOT, 'firmware-images')}`));
+    const file = join(tmp, 'mixed.json');
+    const r = await cli(['vectors', dir, '--trace', file]);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/^2 passed, 2 failed$/m);
+    const t = JSON.parse(readFileSync(file, 'utf8')) as Trace;
+    expect(validateChromeTrace(t)).toEqual([]);
+    expect([...names(t).proc]).toEqual([[1, 'pkvm-direct-req-passthrough'], [2, 'wrong-version-expected [FAIL]'], [4, 'smc-roundtrip']]);
+    // The failing vector's trace still shows its one call, to the end.
+    expect(t.traceEvents.some((e) => e.pid === 2 && e.ph === 'i' && e.name === 'steps[0] SMC #0 FFA_VERSION')).toBe(true);
+  }, 60_000);
 });
 
 describe('a64el vectors --trace FILE (text)', () => {
