@@ -146,6 +146,97 @@ const AT_OPS: readonly (readonly [string, number, number])[] = [
   ['S1E3R', 6, 0], ['S1E3W', 6, 1],
 ];
 
+
+// ---- SIMD&FP loads/stores (V = 1) and atomics (FEAT_LSE) ----
+
+/** Load/store register (SIMD&FP): [size, opc, L/S, register letter]; the access is opc<1>:size (4 = Q). */
+const FP_LDST: readonly (readonly [string, string, boolean, string])[] = [
+  ['00', '00', false, 'B'], ['00', '01', true, 'B'], ['00', '10', false, 'Q'], ['00', '11', true, 'Q'],
+  ['01', '00', false, 'H'], ['01', '01', true, 'H'], ['10', '00', false, 'S'], ['10', '01', true, 'S'],
+  ['11', '00', false, 'D'], ['11', '01', true, 'D'],
+  // size 01/10/11 with opc 1x are unallocated.
+];
+
+function fpLdstRows(): EncodingRow[] {
+  const rows: EncodingRow[] = [];
+  for (const [size, opc, ld, r] of FP_LDST) {
+    const mn = ld ? 'LDR' : 'STR';
+    const cls = ld ? OpClass.Load : OpClass.Store;
+    rows.push({ id: ld ? Op.FP_LD_uimm : Op.FP_ST_uimm, name: `${mn} (immediate, SIMD&FP, unsigned offset, ${r})`, bits: `${size}111101${opc}iiiiiiiiiiiinnnnnddddd`, cls });
+    rows.push({ id: ld ? Op.FP_LD_post : Op.FP_ST_post, name: `${mn} (immediate, SIMD&FP, post-index, ${r})`, bits: `${size}111100${opc}0iiiiiiiii01nnnnnddddd`, cls });
+    rows.push({ id: ld ? Op.FP_LD_pre : Op.FP_ST_pre, name: `${mn} (immediate, SIMD&FP, pre-index, ${r})`, bits: `${size}111100${opc}0iiiiiiiii11nnnnnddddd`, cls });
+    rows.push({ id: ld ? Op.FP_LD_unscaled : Op.FP_ST_unscaled, name: `${ld ? 'LDUR' : 'STUR'} (SIMD&FP, ${r})`, bits: `${size}111100${opc}0iiiiiiiii00nnnnnddddd`, cls });
+    rows.push({ id: ld ? Op.FP_LD_reg : Op.FP_ST_reg, name: `${mn} (register, SIMD&FP, ${r})`, bits: `${size}111100${opc}1mmmmmxxxy10nnnnnddddd`, cls, check: Check.RegOffset });
+    // opc 10 (unprivileged) with V = 1 is unallocated.
+  }
+  for (const [opc, r] of [['00', 'S'], ['01', 'D'], ['10', 'Q']] as const) {
+    rows.push({ id: Op.FP_LDR_lit, name: `LDR (literal, SIMD&FP, ${r})`, bits: `${opc}011100iiiiiiiiiiiiiiiiiiiddddd`, cls: OpClass.Load });
+    for (const l of ['0', '1']) {
+      const ld = l === '1';
+      const cls = ld ? OpClass.LoadPair : OpClass.StorePair;
+      const check = ld ? Check.LoadPair : Check.None;
+      const mn = ld ? 'LDP' : 'STP';
+      rows.push({ id: ld ? Op.FP_LDP_off : Op.FP_STP_off, name: `${ld ? 'LDNP' : 'STNP'} (SIMD&FP, ${r})`, bits: `${opc}1011000${l}iiiiiiitttttnnnnnddddd`, cls, check });
+      rows.push({ id: ld ? Op.FP_LDP_post : Op.FP_STP_post, name: `${mn} (SIMD&FP, post-index, ${r})`, bits: `${opc}1011001${l}iiiiiiitttttnnnnnddddd`, cls, check });
+      rows.push({ id: ld ? Op.FP_LDP_off : Op.FP_STP_off, name: `${mn} (SIMD&FP, signed offset, ${r})`, bits: `${opc}1011010${l}iiiiiiitttttnnnnnddddd`, cls, check });
+      rows.push({ id: ld ? Op.FP_LDP_pre : Op.FP_STP_pre, name: `${mn} (SIMD&FP, pre-index, ${r})`, bits: `${opc}1011011${l}iiiiiiitttttnnnnnddddd`, cls, check });
+    }
+  }
+  return rows;
+}
+
+/**
+ * FEAT_LSE (C4.1.94 "Atomic memory operations", "Compare and swap", "Compare and swap pair").
+ * Field letters: p = size, h = A:R (acquire, release) or L/o0, k = Rs.
+ */
+const LSE_OPS: readonly (readonly [string, string])[] = [
+  ['0000', 'LDADD'], ['0001', 'LDCLR'], ['0010', 'LDEOR'], ['0011', 'LDSET'],
+  ['0100', 'LDSMAX'], ['0101', 'LDSMIN'], ['0110', 'LDUMAX'], ['0111', 'LDUMIN'],
+  // o3 = 1, opc = 100 with A = 1, R = 0 is LDAPR (FEAT_LRCPC, not implemented); other o3 = 1 values are unallocated.
+];
+
+function lseRows(): EncodingRow[] {
+  const rows: EncodingRow[] = [];
+  for (const [o3opc, mn] of LSE_OPS) {
+    rows.push({ id: Op.LD_ATOMIC, name: `${mn} (B/H/W/X, A/L)`, bits: `pp111000hh1kkkkk${o3opc}00nnnnnddddd`, cls: OpClass.Exclusive });
+  }
+  rows.push({ id: Op.SWP, name: 'SWP (B/H/W/X, A/L)', bits: 'pp111000hh1kkkkk100000nnnnnddddd', cls: OpClass.Exclusive });
+  rows.push({ id: Op.CAS, name: 'CAS (B/H/W/X, A/L)', bits: 'pp0010001h1kkkkkh11111nnnnnddddd', cls: OpClass.Exclusive });
+  rows.push({ id: Op.CASP, name: 'CASP (W/X, A/L)', bits: '0p0010000h1kkkkkh11111nnnnnddddd', cls: OpClass.Exclusive, check: Check.Casp });
+  return rows;
+}
+
+/** Advanced SIMD modified immediate (C4.1.96): [op, cmode pattern, name]; z = Q, i = a:b:c:d:e:f:g:h, h = shift. */
+const MODIMM: readonly (readonly [string, string, string])[] = [
+  ['0', '0hh0', 'MOVI (32-bit shifted immediate)'], ['0', '10h0', 'MOVI (16-bit shifted immediate)'],
+  ['0', '110h', 'MOVI (32-bit shifting ones)'], ['0', '1110', 'MOVI (8-bit)'], ['1', '1110', 'MOVI (64-bit)'],
+  ['1', '0hh0', 'MVNI (32-bit shifted immediate)'], ['1', '10h0', 'MVNI (16-bit shifted immediate)'],
+  ['1', '110h', 'MVNI (32-bit shifting ones)'],
+  ['0', '0hh1', 'ORR (vector, immediate, 32-bit)'], ['0', '10h1', 'ORR (vector, immediate, 16-bit)'],
+  ['1', '0hh1', 'BIC (vector, immediate, 32-bit)'], ['1', '10h1', 'BIC (vector, immediate, 16-bit)'],
+  // cmode 1111: FMOV (vector, immediate), not implemented.
+];
+
+function simdRows(): EncodingRow[] {
+  const rows: EncodingRow[] = [];
+  for (const [op, cmode, name] of MODIMM) {
+    rows.push({ id: Op.SIMD_MODIMM, name, bits: `0z${op}0111100000iii${cmode}01iiiiiddddd`, cls: OpClass.Alu });
+  }
+  const logic = [['0', '00', 'AND'], ['0', '01', 'BIC'], ['0', '10', 'ORR'], ['0', '11', 'ORN'],
+    ['1', '00', 'EOR'], ['1', '01', 'BSL'], ['1', '10', 'BIT'], ['1', '11', 'BIF']] as const;
+  for (const [u, size, mn] of logic) {
+    rows.push({ id: Op.SIMD_LOGIC, name: `${mn} (vector)`, bits: `0z${u}01110${size}1mmmmm000111nnnnnddddd`, cls: OpClass.Alu });
+  }
+  return rows;
+}
+
+/** CRC32/CRC32C (C4.1.95 data-processing 2 source, FEAT_CRC32): [sf, C, sz, name]. */
+const CRC_ROWS: readonly (readonly [string, string, string, string])[] = [
+  ['0', '0', '00', 'CRC32B'], ['0', '0', '01', 'CRC32H'], ['0', '0', '10', 'CRC32W'], ['1', '0', '11', 'CRC32X'],
+  ['0', '1', '00', 'CRC32CB'], ['0', '1', '01', 'CRC32CH'], ['0', '1', '10', 'CRC32CW'], ['1', '1', '11', 'CRC32CX'],
+  // sf = 0 with sz = 11 and sf = 1 with sz != 11 are unallocated.
+];
+
 export const A64_TABLE: readonly EncodingRow[] = [
   // ======== C4.1.92 Data processing -- immediate ========
   // PC-rel. addressing
@@ -240,9 +331,13 @@ export const A64_TABLE: readonly EncodingRow[] = [
   ...ldstPairRows(),
   // Load/store register (unscaled, post-index, unprivileged, pre-index, register offset, unsigned offset)
   ...ldstSingleRows(),
-  // Not implemented: every V = 1 (FP/SIMD) load/store; atomic memory operations LDADD/SWP/CAS... (FEAT_LSE);
-  // LDAPR/LDAPUR/STLUR (FEAT_LRCPC/LRCPC2); LDRAA/LDRAB (FEAT_PAuth); LDG/STG/STZG/STGP (FEAT_MTE);
-  // LD64B/ST64B (FEAT_LS64); memory copy/set CPY*/SET* (FEAT_MOPS); load/store multiple structures (SIMD).
+  // SIMD&FP (V = 1): LDR/STR B/H/S/D/Q (immediate, register), LDUR/STUR, LDR (literal) S/D/Q, LDP/STP/LDNP/STNP S/D/Q
+  ...fpLdstRows(),
+  // Atomic memory operations and compare-and-swap (FEAT_LSE; ID_AA64ISAR0_EL1.Atomic = 0b0010)
+  ...lseRows(),
+  // Not implemented: load/store multiple/single structures (LD1.../ST1..., SIMD: these words take the SIMD&FP
+  // access trap when it is enabled, else UNDEFINED); LDAPR/LDAPUR/STLUR (FEAT_LRCPC/LRCPC2); LDRAA/LDRAB
+  // (FEAT_PAuth); LDG/STG/STZG/STGP (FEAT_MTE); LD64B/ST64B (FEAT_LS64); CPY*/SET* (FEAT_MOPS).
 
   // ======== C4.1.95 Data processing -- register ========
   // Logical (shifted register): opc:N
@@ -288,8 +383,9 @@ export const A64_TABLE: readonly EncodingRow[] = [
   { id: Op.UMADDL, name: 'UMADDL', bits: '10011011101mmmmm0aaaaannnnnddddd', cls: OpClass.Mul },
   { id: Op.UMSUBL, name: 'UMSUBL', bits: '10011011101mmmmm1aaaaannnnnddddd', cls: OpClass.Mul },
   { id: Op.UMULH, name: 'UMULH', bits: '10011011110mmmmm0aaaaannnnnddddd', cls: OpClass.Mul },
-  // Data-processing (2 source). CRC32* (FEAT_CRC32: ID_AA64ISAR0_EL1.CRC32 = 0 here), PACGA (FEAT_PAuth),
-  // SUBP/IRG/GMI (FEAT_MTE), SMAX/UMIN... (FEAT_CSSC) are not implemented.
+  // Data-processing (2 source). PACGA (FEAT_PAuth), SUBP/IRG/GMI (FEAT_MTE), SMAX/UMIN... (FEAT_CSSC) are not
+  // implemented. CRC32* (FEAT_CRC32, ID_AA64ISAR0_EL1.CRC32 = 0b0001):
+  ...CRC_ROWS.map(([sf, c, sz, name]) => ({ id: Op.CRC32, name, bits: `${sf}0011010110mmmmm010${c}${sz}nnnnnddddd`, cls: OpClass.Alu })),
   { id: Op.UDIV, name: 'UDIV', bits: 'z0011010110mmmmm000010nnnnnddddd', cls: OpClass.Div },
   { id: Op.SDIV, name: 'SDIV', bits: 'z0011010110mmmmm000011nnnnnddddd', cls: OpClass.Div },
   { id: Op.LSLV, name: 'LSLV', bits: 'z0011010110mmmmm001000nnnnnddddd', cls: OpClass.Alu },
@@ -307,6 +403,27 @@ export const A64_TABLE: readonly EncodingRow[] = [
   // Not implemented: rotate right into flags RMIF and evaluate into flags SETF8/16 (FEAT_FlagM).
 
   // ======== C4.1.96-C4.1.97 Data processing -- scalar floating-point and Advanced SIMD ========
-  // Not implemented: ID_AA64PFR0_EL1.FP = AdvSIMD = 0xF (no FP/SIMD), so every encoding with op0 = x111
-  // is UNDEFINED. SVE/SME (op0 = 0010, 1xx0 with op0<0> = 1 in SME) are not implemented either.
+  // The subset firmware uses (moves, immediates, bitwise). Every other encoding with op0 = x111 (all FP
+  // arithmetic, conversions, compares, most of Advanced SIMD) has no row: it takes the SIMD&FP access trap
+  // when access is disabled and is UNDEFINED when it is enabled (exec/ops/fp-simd.ts, docs/fidelity.md).
+  // SVE/SME (op0 = 0010, 1xx0 with op0<0> = 1 in SME) are not implemented.
+  // FMOV (general): sf:0:0:11110:ftype:1:rmode:opcode:000000; H forms (ftype 11) need FEAT_FP16.
+  { id: Op.FMOV_gen, name: 'FMOV (general, single to 32-bit)', bits: '0001111000100110000000nnnnnddddd', cls: OpClass.Alu },
+  { id: Op.FMOV_gen, name: 'FMOV (general, 32-bit to single)', bits: '0001111000100111000000nnnnnddddd', cls: OpClass.Alu },
+  { id: Op.FMOV_gen, name: 'FMOV (general, double to 64-bit)', bits: '1001111001100110000000nnnnnddddd', cls: OpClass.Alu },
+  { id: Op.FMOV_gen, name: 'FMOV (general, 64-bit to double)', bits: '1001111001100111000000nnnnnddddd', cls: OpClass.Alu },
+  { id: Op.FMOV_gen, name: 'FMOV (general, top half of 128 to 64-bit)', bits: '1001111010101110000000nnnnnddddd', cls: OpClass.Alu },
+  { id: Op.FMOV_gen, name: 'FMOV (general, 64-bit to top half of 128)', bits: '1001111010101111000000nnnnnddddd', cls: OpClass.Alu },
+  // FMOV (register) and FMOV (scalar, immediate), single and double precision
+  { id: Op.FMOV_reg, name: 'FMOV (register, single)', bits: '0001111000100000010000nnnnnddddd', cls: OpClass.Alu },
+  { id: Op.FMOV_reg, name: 'FMOV (register, double)', bits: '0001111001100000010000nnnnnddddd', cls: OpClass.Alu },
+  { id: Op.FMOV_imm, name: 'FMOV (scalar, immediate, single)', bits: '00011110001iiiiiiii10000000ddddd', cls: OpClass.Alu },
+  { id: Op.FMOV_imm, name: 'FMOV (scalar, immediate, double)', bits: '00011110011iiiiiiii10000000ddddd', cls: OpClass.Alu },
+  // Advanced SIMD copy: DUP (general), INS (general), SMOV, UMOV (z = Q, i = imm5)
+  { id: Op.DUP_gen, name: 'DUP (general)', bits: '0z001110000iiiii000011nnnnnddddd', cls: OpClass.Alu, check: Check.SimdDup },
+  { id: Op.INS_gen, name: 'INS (general)', bits: '01001110000iiiii000111nnnnnddddd', cls: OpClass.Alu, check: Check.SimdIns },
+  { id: Op.SMOV, name: 'SMOV', bits: '0z001110000iiiii001011nnnnnddddd', cls: OpClass.Alu, check: Check.SimdSmov },
+  { id: Op.UMOV, name: 'UMOV', bits: '0z001110000iiiii001111nnnnnddddd', cls: OpClass.Alu, check: Check.SimdUmov },
+  // Advanced SIMD modified immediate and three-same logical
+  ...simdRows(),
 ];

@@ -77,6 +77,23 @@ export function checkPasses(check: Check, w: number): boolean {
       const s = (w >>> 16) & 31, t = w & 31, n = (w >>> 5) & 31;
       return s !== t && (s !== n || n === 31);
     }
+    case Check.SimdDup: {
+      const imm5 = (w >>> 16) & 31;
+      if ((imm5 & 15) === 0) return false;
+      return (imm5 & 15) !== 8 || ((w >>> 30) & 1) === 1;
+    }
+    case Check.SimdIns: return ((w >>> 16) & 15) !== 0;
+    case Check.SimdUmov: {
+      const imm5 = (w >>> 16) & 31, q = (w >>> 30) & 1;
+      if ((imm5 & 15) === 0) return false;
+      return q === 1 ? (imm5 & 15) === 8 : (imm5 & 7) !== 0;
+    }
+    case Check.SimdSmov: {
+      const imm5 = (w >>> 16) & 31, q = (w >>> 30) & 1;
+      if ((imm5 & 3) !== 0) return true;                 // B or H
+      return q === 1 && (imm5 & 7) === 4;                // S to X only
+    }
+    case Check.Casp: return (((w >>> 16) | w) & 1) === 0;
     case Check.StoreExclPair: {
       const s = (w >>> 16) & 31, t = w & 31, t2 = (w >>> 10) & 31, n = (w >>> 5) & 31;
       return s !== t && s !== t2 && (s !== n || n === 31);

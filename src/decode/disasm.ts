@@ -317,13 +317,105 @@ function operands(id: Op, name: string, mn: string, w: number, pc: bigint | unde
     case Op.SMULH: case Op.UMULH: case Op.UDIV: case Op.SDIV: return [mn, `${R(rd)}, ${R(rn)}, ${R(rm)}`];
     case Op.LSLV: case Op.LSRV: case Op.ASRV: case Op.RORV: return [mn.slice(0, 3), `${R(rd)}, ${R(rn)}, ${R(rm)}`];
     case Op.RBIT: case Op.REV16: case Op.REV32: case Op.REV: case Op.CLZ: case Op.CLS: return [mn, `${R(rd)}, ${R(rn)}`];
+    case Op.CRC32: return [mn, `${wr(rd)}, ${wr(rn)}, ${(w >>> 10 & 3) === 3 ? x(rm) : wr(rm)}`];
+
+    // ---- atomics (FEAT_LSE): A/L suffixes from the fields, B/H from size ----
+    case Op.CAS: case Op.SWP: case Op.LD_ATOMIC: {
+      const size = w >>> 30;
+      const acq = id === Op.CAS ? f(w, 22, 22) : f(w, 23, 23), rel = id === Op.CAS ? f(w, 15, 15) : f(w, 22, 22);
+      const sfx = (acq ? 'a' : '') + (rel ? 'l' : '') + (size === 0 ? 'b' : size === 1 ? 'h' : '');
+      const r = (n: number): string => (size === 3 ? x(n) : wr(n));
+      const base = `[${x(rn, true)}]`;
+      if (id === Op.LD_ATOMIC) {
+        const op = ['add', 'clr', 'eor', 'set', 'smax', 'smin', 'umax', 'umin'][f(w, 14, 12)]!;
+        if (rd === 31 && !acq) return [`st${op}${sfx}`, `${r(rm)}, ${base}`];
+        return [`ld${op}${sfx}`, `${r(rm)}, ${r(rd)}, ${base}`];
+      }
+      return [(id === Op.CAS ? 'cas' : 'swp') + sfx, `${r(rm)}, ${r(rd)}, ${base}`];
+    }
+    case Op.CASP: {
+      const r = f(w, 30, 30) ? x : wr;
+      const sfx = (f(w, 22, 22) ? 'a' : '') + (f(w, 15, 15) ? 'l' : '');
+      return [`casp${sfx}`, `${r(rm)}, ${r(rm + 1)}, ${r(rd)}, ${r(rd + 1)}, [${x(rn, true)}]`];
+    }
+
+    // ---- SIMD&FP ----
+    case Op.FP_LD_uimm: case Op.FP_ST_uimm: case Op.FP_LD_unscaled: case Op.FP_ST_unscaled:
+    case Op.FP_LD_post: case Op.FP_ST_post: case Op.FP_LD_pre: case Op.FP_ST_pre: case Op.FP_LD_reg: case Op.FP_ST_reg: {
+      const scale = (f(w, 23, 23) << 2) | (w >>> 30);
+      const t = 'bhsdq'[scale]! + rd;
+      const base = x(rn, true), simm = sext(f(w, 20, 12), 9);
+      switch (id) {
+        case Op.FP_LD_uimm: case Op.FP_ST_uimm: return [mn, `${t}, ${memOffset(base, f(w, 21, 10) * (1 << scale))}`];
+        case Op.FP_LD_post: case Op.FP_ST_post: return [mn, `${t}, [${base}], ${dec(simm)}`];
+        case Op.FP_LD_pre: case Op.FP_ST_pre: return [mn, `${t}, [${base}, ${dec(simm)}]!`];
+        case Op.FP_LD_reg: case Op.FP_ST_reg: return [mn, `${t}, ${regOffset(w, scale)}`];
+        default: return [mn, `${t}, ${memOffset(base, simm)}`];
+      }
+    }
+    case Op.FP_LDR_lit: return ['ldr', `${'sdq'[w >>> 30]}${rd}, ${target(pc, sext(f(w, 23, 5), 19) * 4)}`];
+    case Op.FP_LDP_off: case Op.FP_STP_off: case Op.FP_LDP_post: case Op.FP_STP_post: case Op.FP_LDP_pre: case Op.FP_STP_pre: {
+      const opc = w >>> 30, r = 'sdq'[opc]!;
+      const off = sext(f(w, 21, 15), 7) * (4 << opc);
+      const base = x(rn, true);
+      const addr = id === Op.FP_LDP_post || id === Op.FP_STP_post ? `[${base}], ${dec(off)}`
+        : id === Op.FP_LDP_pre || id === Op.FP_STP_pre ? `[${base}, ${dec(off)}]!` : memOffset(base, off);
+      return [mn, `${r}${rd}, ${r}${f(w, 14, 10)}, ${addr}`];
+    }
+    case Op.FMOV_gen: {
+      const toFp = f(w, 16, 16), sf = w >>> 31, top = f(w, 19, 19) === 1;
+      const v = top ? (n: number): string => `v${n}.d[1]` : (n: number): string => (sf ? 'd' : 's') + n;
+      const g = sf ? x : wr;
+      return ['fmov', toFp ? `${v(rd)}, ${g(rn)}` : `${g(rd)}, ${v(rn)}`];
+    }
+    case Op.FMOV_reg: { const r = f(w, 22, 22) ? 'd' : 's'; return ['fmov', `${r}${rd}, ${r}${rn}`]; }
+    case Op.FMOV_imm: return ['fmov', `${f(w, 22, 22) ? 'd' : 's'}${rd}, #${fpImm(f(w, 20, 13))}`];
+    case Op.SIMD_MODIMM: {
+      const q = f(w, 30, 30), op = f(w, 29, 29), cmode = f(w, 15, 12);
+      const imm8 = (f(w, 18, 16) << 5) | f(w, 9, 5);
+      if (cmode === 14) {
+        if (op === 0) return ['movi', `v${rd}.${q ? '16b' : '8b'}, ${hex(imm8)}`];
+        let v = 0n;
+        for (let i = 0; i < 8; i++) if ((imm8 >> i) & 1) v |= 0xffn << BigInt(8 * i);
+        return ['movi', `${q ? `v${rd}.2d` : `d${rd}`}, ${hex(v)}`];
+      }
+      const mnem = (cmode & 1) === 0 || (cmode & 14) === 12 ? (op ? 'mvni' : 'movi') : (op ? 'bic' : 'orr');
+      if ((cmode & 14) === 12) return [mnem, `v${rd}.${q ? '4s' : '2s'}, ${hex(imm8)}, msl #${(cmode & 1) ? 16 : 8}`];
+      const half = (cmode & 8) !== 0;
+      const amount = 8 * ((cmode >> 1) & (half ? 1 : 3));
+      const arr = half ? (q ? '8h' : '4h') : (q ? '4s' : '2s');
+      return [mnem, `v${rd}.${arr}, ${hex(imm8)}${amount ? `, lsl #${amount}` : ''}`];
+    }
+    case Op.SIMD_LOGIC: {
+      const arr = f(w, 30, 30) ? '16b' : '8b';
+      if (name === 'ORR (vector)' && rn === rm) return ['mov', `v${rd}.${arr}, v${rn}.${arr}`];
+      return [mn, `v${rd}.${arr}, v${rn}.${arr}, v${rm}.${arr}`];
+    }
+    case Op.DUP_gen: case Op.INS_gen: case Op.UMOV: case Op.SMOV: {
+      const imm5 = f(w, 20, 16), sz = 31 - Math.clz32(imm5 & -imm5), idx = imm5 >> (sz + 1);
+      const q = f(w, 30, 30), el = 'bhsd'[sz]!;
+      if (id === Op.DUP_gen) return ['dup', `v${rd}.${[q ? '16b' : '8b', q ? '8h' : '4h', q ? '4s' : '2s', '2d'][sz]}, ${sz === 3 ? x(rn) : wr(rn)}`];
+      if (id === Op.INS_gen) return ['mov', `v${rd}.${el}[${idx}], ${sz === 3 ? x(rn) : wr(rn)}`];
+      if (id === Op.UMOV) return sz >= 2 ? ['mov', `${sz === 3 ? x(rd) : wr(rd)}, v${rn}.${el}[${idx}]`] : ['umov', `${wr(rd)}, v${rn}.${el}[${idx}]`];
+      return ['smov', `${q ? x(rd) : wr(rd)}, v${rn}.${el}[${idx}]`];
+    }
     default: return [mn, ''];
   }
 }
 
+/** ASL VFPExpandImm(imm8) as objdump prints it: %.18e (exact: every value has at most 5 significant bits). */
+function fpImm(imm8: number): string {
+  // exponent NOT(b6):Replicate(b6):b5:b4 unbiased: b6 = 0 gives 1..4, b6 = 1 gives -3..0
+  const e = (imm8 >> 4) & 3, n = (imm8 >> 6) & 1 ? e - 3 : e + 1;
+  const v = (imm8 >> 7 ? -1 : 1) * ((16 + (imm8 & 15)) / 16) * 2 ** n;
+  const [m, ex] = v.toExponential(18).split('e');
+  const en = Number(ex);
+  return `${m}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
+}
+
 /** `[Xn|SP, Rm{, extend {#amount}}]` of a register-offset load/store. */
-function regOffset(w: number): string {
-  const option = f(w, 15, 13), S = f(w, 12, 12), size = w >>> 30;
+function regOffset(w: number, scale = w >>> 30): string {
+  const option = f(w, 15, 13), S = f(w, 12, 12), size = scale;
   const rm = f(w, 20, 16), rn = f(w, 9, 5);
   const m = (option & 1) === 1 ? x(rm) : wr(rm);
   const amount = S ? size : 0;

@@ -61,6 +61,38 @@ export const enum Op {
   MADD, MSUB, SMADDL, SMSUBL, SMULH, UMADDL, UMSUBL, UMULH,
   UDIV, SDIV, LSLV, LSRV, ASRV, RORV,
   RBIT, REV16, REV32, REV, CLZ, CLS,
+  /** CRC32B/H/W/X and CRC32CB/H/W/X (FEAT_CRC32). */
+  CRC32,
+
+  // ---- Atomic memory operations (FEAT_LSE, C4.1.94 "Atomic memory operations", "Compare and swap") ----
+  /** CAS, CASA, CASL, CASAL (B/H/W/X). */
+  CAS,
+  /** CASP, CASPA, CASPL, CASPAL (W/X pairs). */
+  CASP,
+  /** SWP{A}{L}{B,H}. */
+  SWP,
+  /** LDADD/LDCLR/LDEOR/LDSET/LDSMAX/LDSMIN/LDUMAX/LDUMIN{A}{L}{B,H} (ST* aliases: Rt = ZR). */
+  LD_ATOMIC,
+
+  // ---- SIMD&FP (C4.1.94 loads/stores with V = 1, C4.1.96-C4.1.97 data processing) ----
+  /** LDR/STR (immediate, SIMD&FP) B/H/S/D/Q by addressing mode, and LDUR/STUR; LDR (register, SIMD&FP). */
+  FP_LD_uimm, FP_ST_uimm, FP_LD_unscaled, FP_ST_unscaled, FP_LD_post, FP_ST_post, FP_LD_pre, FP_ST_pre, FP_LD_reg, FP_ST_reg,
+  /** LDR (literal, SIMD&FP) S/D/Q. */
+  FP_LDR_lit,
+  /** LDP/STP/LDNP/STNP (SIMD&FP) S/D/Q. */
+  FP_LDP_off, FP_STP_off, FP_LDP_post, FP_STP_post, FP_LDP_pre, FP_STP_pre,
+  /** FMOV (general): W<->S, X<->D, X<->V.D[1]. */
+  FMOV_gen,
+  /** FMOV (register) S/D. */
+  FMOV_reg,
+  /** FMOV (scalar, immediate) S/D. */
+  FMOV_imm,
+  /** MOVI, MVNI, ORR (vector, immediate), BIC (vector, immediate): Advanced SIMD modified immediate. */
+  SIMD_MODIMM,
+  /** AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF (vector, register). */
+  SIMD_LOGIC,
+  /** DUP (general), INS (general), UMOV, SMOV. */
+  DUP_gen, INS_gen, UMOV, SMOV,
 
   /** One past the last id (array sizes). */
   COUNT,
@@ -104,4 +136,14 @@ export const enum Check {
   StoreExcl,
   /** STXP/STLXP: Rs == Rt or Rs == Rt2, or Rs == Rn != 31 (as above). */
   StoreExclPair,
+  /** DUP (general): imm5<3:0> == 0000, or imm5 == x1000 with Q == 0 (2D needs Q = 1): reserved. */
+  SimdDup,
+  /** INS (general): imm5<3:0> == 0000 reserved. */
+  SimdIns,
+  /** UMOV: Q == 0 needs size B/H/S, Q == 1 needs size D. */
+  SimdUmov,
+  /** SMOV: Q == 0 needs size B/H, Q == 1 needs size B/H/S. */
+  SimdSmov,
+  /** CASP: Rs and Rt must be even (odd is UNDEFINED, C6.2 CASP). */
+  Casp,
 }

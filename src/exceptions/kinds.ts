@@ -7,6 +7,8 @@
 export const enum Ec {
   Unknown = 0x00,
   WfxTrap = 0x01,
+  /** Access to SVE, Advanced SIMD or floating-point functionality trapped by CPACR_EL1.FPEN, CPTR_EL2.TFP, CPTR_EL3.TFP. */
+  FpAccess = 0x07,
   IllegalState = 0x0e,
   Svc64 = 0x15,
   Hvc64 = 0x16,
@@ -55,7 +57,7 @@ export const enum Fsc {
 }
 
 export const EC_NAMES: Readonly<Record<number, string>> = {
-  0x00: 'Unknown reason', 0x01: 'WFI/WFE trap', 0x0e: 'Illegal Execution state', 0x15: 'SVC (AArch64)',
+  0x00: 'Unknown reason', 0x01: 'WFI/WFE trap', 0x07: 'SIMD/FP access trap', 0x0e: 'Illegal Execution state', 0x15: 'SVC (AArch64)',
   0x16: 'HVC (AArch64)', 0x17: 'SMC (AArch64)', 0x18: 'MSR/MRS/system instruction trap',
   0x20: 'Instruction Abort from a lower EL', 0x21: 'Instruction Abort from the same EL',
   0x22: 'PC alignment fault', 0x24: 'Data Abort from a lower EL', 0x25: 'Data Abort from the same EL',

@@ -40,3 +40,11 @@ export function esrSysReg(op0: number, op1: number, crn: number, crm: number, op
 export function esrWfx(isWfe: boolean): number {
   return esr(Ec.WfxTrap, (1 << 24) | (0xe << 20) | (isWfe ? 1 : 0));
 }
+
+/**
+ * Advanced SIMD / floating-point access trap (EC 0x07, D24.2.45 "ISS encoding for an exception from an
+ * access to SVE, Advanced SIMD or floating-point functionality"): CV=1, COND=0b1110 (ASL
+ * ConditionSyndrome() for an A64 instruction), the rest RES0. QEMU reports the same
+ * (syn_fp_access_trap(1, 0xe, ...)).
+ */
+export const ESR_FP_ACCESS = esr(Ec.FpAccess, (1 << 24) | (0xe << 20));

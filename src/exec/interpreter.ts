@@ -29,7 +29,14 @@ import {
   execLdUnscaled, execLdxp, execPrefetch, execStlr, execStpOffset, execStpPost, execStpPre, execStPost, execStPre,
   execStReg, execStUimm, execStUnscaled, execStxp, execStxr,
 } from './ops/ldst.js';
-import { execBarrier, execEret, execExceptionGen, execHint, execMsrImm, execSysRegMove } from './ops/system.js';
+import { execBarrier, execEret, execExceptionGen, execHint, execMsrImm } from './ops/system.js';
+import {
+  execDupGeneral, execFmovGeneral, execFmovImm, execFmovReg, execFpLdrLiteral, execFpLdstPost, execFpLdstPre, execFpLdstReg,
+  execFpLdstUimm, execFpLdstUnscaled, execFpPairOffset, execFpPairPost, execFpPairPre, execInsGeneral, execMrsMsr,
+  execSimdLogic, execSimdModImm, execSmov, execUmov, execUnallocated,
+} from './ops/fp-simd.js';
+import { execCas, execCasp, execLdAtomic, execSwp } from './ops/atomics.js';
+import { execCrc32 } from './ops/crc32.js';
 import { execAt, execDcSw, execDcVa, execDcZva, execIcAll, execIcIvau, execTlbiEl1, execTlbiEl2, execTlbiEl3 } from './ops/system-maint.js';
 
 /** A place a nested run stops at: native code waiting for its call to return (machine/native.ts). */
@@ -59,7 +66,7 @@ export function execute(ctx: ExecContext, op: Op, w: number): Status {
     case Op.HINT: return execHint(ctx, w);
     case Op.CLREX: case Op.DSB: case Op.DMB: case Op.ISB: return execBarrier(ctx, w);
     case Op.MSR_imm: return execMsrImm(ctx, w);
-    case Op.MSR_reg: case Op.MRS: return execSysRegMove(ctx, w);
+    case Op.MSR_reg: case Op.MRS: return execMrsMsr(ctx, w);   // FPCR/FPSR: SIMD&FP access check first
     case Op.DC_ZVA: return execDcZva(ctx, w);
     case Op.DC_VA: return execDcVa(ctx, w);
     case Op.DC_SW: return execDcSw(ctx, w);
@@ -106,6 +113,33 @@ export function execute(ctx: ExecContext, op: Op, w: number): Status {
     case Op.SMULH: case Op.UMADDL: case Op.UMSUBL: case Op.UMULH: return execMulAdd(s, w);
     case Op.UDIV: case Op.SDIV: case Op.LSLV: case Op.LSRV: case Op.ASRV: case Op.RORV: return execDataProc2(s, w);
     case Op.RBIT: case Op.REV16: case Op.REV32: case Op.REV: case Op.CLZ: case Op.CLS: return execDataProc1(s, w);
+    case Op.CRC32: return execCrc32(s, w);
+    // Atomic memory operations (FEAT_LSE)
+    case Op.CAS: return execCas(ctx, w);
+    case Op.CASP: return execCasp(ctx, w);
+    case Op.SWP: return execSwp(ctx, w);
+    case Op.LD_ATOMIC: return execLdAtomic(ctx, w);
+    // SIMD&FP: every handler runs the access check (CPACR_EL1/CPTR_EL2/CPTR_EL3) first
+    case Op.FP_LD_uimm: case Op.FP_ST_uimm: return execFpLdstUimm(ctx, w);
+    case Op.FP_LD_unscaled: case Op.FP_ST_unscaled: return execFpLdstUnscaled(ctx, w);
+    case Op.FP_LD_post: case Op.FP_ST_post: return execFpLdstPost(ctx, w);
+    case Op.FP_LD_pre: case Op.FP_ST_pre: return execFpLdstPre(ctx, w);
+    case Op.FP_LD_reg: case Op.FP_ST_reg: return execFpLdstReg(ctx, w);
+    case Op.FP_LDR_lit: return execFpLdrLiteral(ctx, w);
+    case Op.FP_LDP_off: case Op.FP_STP_off: return execFpPairOffset(ctx, w);
+    case Op.FP_LDP_post: case Op.FP_STP_post: return execFpPairPost(ctx, w);
+    case Op.FP_LDP_pre: case Op.FP_STP_pre: return execFpPairPre(ctx, w);
+    case Op.FMOV_gen: return execFmovGeneral(ctx, w);
+    case Op.FMOV_reg: return execFmovReg(ctx, w);
+    case Op.FMOV_imm: return execFmovImm(ctx, w);
+    case Op.SIMD_MODIMM: return execSimdModImm(ctx, w);
+    case Op.SIMD_LOGIC: return execSimdLogic(ctx, w);
+    case Op.DUP_gen: return execDupGeneral(ctx, w);
+    case Op.INS_gen: return execInsGeneral(ctx, w);
+    case Op.UMOV: return execUmov(ctx, w);
+    case Op.SMOV: return execSmov(ctx, w);
+    // No row: in the SIMD&FP encoding space the access trap comes before UNDEFINED
+    case Op.Undefined: return execUnallocated(ctx, w);
     default: return Status.Undefined;
   }
 }

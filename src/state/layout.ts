@@ -91,6 +91,16 @@ export const AFSR1_EL = bank4();
 export const HPFAR_EL2 = dword();
 export const ICC_SRE_EL = bank4();
 
+/**
+ * SIMD&FP register file (Arm ARM B1.2.1 "Registers in AArch64 Execution state"): V0-V31, 128 bits
+ * each, 4 words per register, least significant word first (V[n] word k = bits [32k+31:32k]), so
+ * Bn/Hn/Sn/Dn are the low bytes of Vn. 8-byte aligned: D[n] is a float64/BigUint64 slot at V + 4n.
+ */
+export const V = (() => { if (o & 1) o++; const r = o; o += 32 * 4; return r; })();
+/** FPCR and FPSR (C5.2.7, C5.2.8): 64-bit registers, the upper halves RES0. */
+export const FPCR = dword();
+export const FPSR = dword();
+
 /** Local exclusive monitor (single PE): valid flag and the marked physical address. */
 export const EXCL_VALID = word();
 export const EXCL_ADDR = dword();

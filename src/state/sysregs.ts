@@ -35,6 +35,7 @@ export const enum Rule {
   PmCntEnClr,
   Cntkctl,
   Dczid,          // DCZID_EL0: read-only, DZP computed from SCTLR_EL1.DZE / HCR_EL2.TDZ
+  FpReg,          // FPCR/FPSR: the SIMD&FP access check (EC 0x07), run by exec/ops/fp-simd.ts, never inlined
 }
 
 export interface SysRegRow {
@@ -58,8 +59,14 @@ const R = (name: string, op0: number, op1: number, crn: number, crm: number, op2
 /** DCZID_EL0.BS: log2 of the DC ZVA block size in words (4 = 64 bytes, the cache line of CTR_EL0). */
 export const DCZID_BS = 4;
 
-/** ID_AA64PFR0_EL1: EL0..EL3 AArch64 only (0x1111), FP and AdvSIMD not implemented (0xF each). */
-export const ID_AA64PFR0_VALUE = 0x00000000_00ff1111n;
+/**
+ * ID_AA64PFR0_EL1: EL0..EL3 AArch64 only (0x1111); FP = 0b0000 and AdvSIMD = 0b0000 (implemented, no
+ * half precision): the SIMD&FP register file, FPCR/FPSR and their access traps exist. Only a subset of
+ * the instructions executes (docs/fidelity.md); QEMU -cpu max reports FP16 (0b0001) here.
+ */
+export const ID_AA64PFR0_VALUE = 0x00000000_00001111n;
+/** ID_AA64ISAR0_EL1: Atomic [23:20] = 0b0010 (FEAT_LSE), CRC32 [19:16] = 0b0001 (FEAT_CRC32). */
+export const ID_AA64ISAR0_VALUE = 0x00000000_00210000n;
 
 export const SYSREG_TABLE: readonly SysRegRow[] = [
   // Special-purpose registers (C5.2)
@@ -95,14 +102,19 @@ export const SYSREG_TABLE: readonly SysRegRow[] = [
   R('ACTLR_EL1', 3, 0, 1, 0, 1, L.ACTLR_EL + 2, 1),
   R('ACTLR_EL2', 3, 4, 1, 0, 1, L.ACTLR_EL + 4, 2, Rule.El2Reg),
   R('ACTLR_EL3', 3, 6, 1, 0, 1, L.ACTLR_EL + 6, 3, Rule.El3Reg),
-  R('CPACR_EL1', 3, 0, 1, 0, 2, L.CPACR_EL1, 1),
+  // CPACR_EL1 (D24.2.32): FPEN [21:20], TTA [28]; ZEN/SMEN (no SVE/SME) and the rest RES0.
+  R('CPACR_EL1', 3, 0, 1, 0, 2, L.CPACR_EL1, 1, Rule.Plain, { res0: ~0x10300000n & 0xffffffff_ffffffffn }),
   R('HCR_EL2', 3, 4, 1, 1, 0, L.HCR_EL2, 2, Rule.El2Reg),
   R('MDCR_EL2', 3, 4, 1, 1, 1, L.MDCR_EL2, 2, Rule.El2Reg),
-  R('CPTR_EL2', 3, 4, 1, 1, 2, L.CPTR_EL2, 2, Rule.El2Reg),
+  // CPTR_EL2 with HCR_EL2.E2H = 0 (D24.2.39; no FEAT_VHE): TCPAC [31], TTA [20], TFP [10]; RES1 [13:12]
+  // and [9:0] (TSM and TZ are RES1 without SME/SVE); the rest RES0. Reset 0 as in QEMU 7.2 (an EL3
+  // image reads 0 before writing it; RES1 bits read as one after a write).
+  R('CPTR_EL2', 3, 4, 1, 1, 2, L.CPTR_EL2, 2, Rule.El2Reg, { res0: ~0x801033ffn & 0xffffffff_ffffffffn, res1: 0x33ffn }),
   R('HSTR_EL2', 3, 4, 1, 1, 3, L.HSTR_EL2, 2, Rule.El2Reg),
   R('SCR_EL3', 3, 6, 1, 1, 0, L.SCR_EL3, 3, Rule.El3Reg, { res1: 0x30n }),
   R('MDCR_EL3', 3, 6, 1, 3, 1, L.MDCR_EL3, 3, Rule.El3Reg),
-  R('CPTR_EL3', 3, 6, 1, 1, 2, L.CPTR_EL3, 3, Rule.El3Reg),
+  // CPTR_EL3 (D24.2.40): TCPAC [31], TTA [20], TFP [10]; EZ/ESM (no SVE/SME) and the rest RES0.
+  R('CPTR_EL3', 3, 6, 1, 1, 2, L.CPTR_EL3, 3, Rule.El3Reg, { res0: ~0x80100400n & 0xffffffff_ffffffffn }),
   // Translation controls: stored only (stage 1 is not modelled)
   R('TTBR0_EL1', 3, 0, 2, 0, 0, L.TTBR0_EL + 2, 1),
   R('TCR_EL1', 3, 0, 2, 0, 2, L.TCR_EL + 2, 1),
@@ -118,6 +130,10 @@ export const SYSREG_TABLE: readonly SysRegRow[] = [
   R('CONTEXTIDR_EL1', 3, 0, 13, 0, 1, L.CONTEXTIDR_EL1, 1),
   R('AFSR0_EL1', 3, 0, 5, 1, 0, L.AFSR0_EL + 2, 1),
   R('AFSR1_EL1', 3, 0, 5, 1, 1, L.AFSR1_EL + 2, 1),
+  // SIMD&FP control and status (C5.2.7, C5.2.8). MRS/MSR of these two run in exec/ops/fp-simd.ts (the
+  // SIMD&FP access check, EC 0x07); the rows give them names and storage for the API and disassembly.
+  R('FPCR', 3, 3, 4, 4, 0, L.FPCR, 0, Rule.FpReg, { res0: ~0x07f70000n & 0xffffffff_ffffffffn }),
+  R('FPSR', 3, 3, 4, 4, 1, L.FPSR, 0, Rule.FpReg, { res0: ~0x0800009fn & 0xffffffff_ffffffffn }),
   // Thread ID registers
   R('TPIDR_EL0', 3, 3, 13, 0, 2, L.TPIDR_EL + 0, 0),
   R('TPIDRRO_EL0', 3, 3, 13, 0, 3, L.TPIDRRO_EL0, 0, Rule.TpidrroEl0),
@@ -132,7 +148,7 @@ export const SYSREG_TABLE: readonly SysRegRow[] = [
   R('ID_AA64PFR0_EL1', 3, 0, 0, 4, 0, -1, 1, Rule.Const, { value: ID_AA64PFR0_VALUE }),
   R('ID_AA64PFR1_EL1', 3, 0, 0, 4, 1, -1, 1, Rule.Const, { value: 0n }),
   R('ID_AA64DFR0_EL1', 3, 0, 0, 5, 0, -1, 1, Rule.Const, { value: 0x0000_0000_0000_0106n }),
-  R('ID_AA64ISAR0_EL1', 3, 0, 0, 6, 0, -1, 1, Rule.Const, { value: 0n }),
+  R('ID_AA64ISAR0_EL1', 3, 0, 0, 6, 0, -1, 1, Rule.Const, { value: ID_AA64ISAR0_VALUE }),
   R('ID_AA64ISAR1_EL1', 3, 0, 0, 6, 1, -1, 1, Rule.Const, { value: 0n }),
   // PARange 0b0101 = 48 bits; 4 KiB granule only (TGran4=0, TGran64=0xF, TGran16=0).
   R('ID_AA64MMFR0_EL1', 3, 0, 0, 7, 0, -1, 1, Rule.Const, { value: 0x0000_0000_0f00_0005n }),

@@ -115,6 +115,19 @@ export function refExec(w: number, st: RefState): RefState | 'undef' | 'skip' {
   const rd = bits(w, 4, 0), rn = bits(w, 9, 5), rm = bits(w, 20, 16);
   const op0 = bits(w, 28, 24);
 
+  // ---- CRC32/CRC32C (C6.2 CRC32*, FEAT_CRC32): ASL BitReverse / Poly32Mod2, bit by bit ----
+  if ((w & 0x7fe0e000) === 0x1ac04000) {
+    const sz = bits(w, 11, 10), size = 8 << sz;
+    if ((sf === 1) !== (sz === 3)) return 'undef';
+    const poly = bit(w, 12) ? 0x1edc6f41n : 0x04c11db7n;
+    const rev = (v: bigint, n: number): bigint => { let r = 0n; for (let i = 0; i < n; i++) if ((v >> BigInt(i)) & 1n) r |= 1n << BigInt(n - 1 - i); return r; };
+    const acc = rx(rn) & 0xffffffffn, val = rx(rm) & ((1n << BigInt(size)) - 1n);
+    let data = (rev(acc, 32) << BigInt(size)) ^ (rev(val, size) << 32n);
+    for (let i = 32 + size - 1; i >= 32; i--) if ((data >> BigInt(i)) & 1n) data ^= poly << BigInt(i - 32);
+    if (rd !== 31) x[rd] = rev(data & 0xffffffffn, 32);
+    return { x, sp, nzcv, pc: st.pc };
+  }
+
   // ---- Data processing -- immediate ----
   if (bits(w, 28, 23) === 0b100010) {            // add/sub immediate
     const op = bit(w, 30), S = bit(w, 29);
