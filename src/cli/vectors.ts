@@ -170,7 +170,7 @@ class SuiteTrace {
   /** The trace of the vector at position `index` (none for a file that could not be parsed). */
   add(r: VectorRunResult, part: VectorTracePart | null, index: number): void {
     if (part === null) return;
-    this.file.write(this.joiner.piece(part, { index, total: this.total, name: r.name, file: r.file, passed: r.passed }));
+    this.file.write(this.joiner.piece(part, { index, total: this.total, name: r.name, file: r.file, passed: r.passed, message: r.message }));
   }
 
   /** Finish and rename the file into place; the line for stderr. */

@@ -15,11 +15,13 @@
  *     (process_sort_index). Inside it the tracks of `run --trace`: one per EL and world, residency
  *     slices, flow arrows from each call to its result, world-switch instants; plus one instant per
  *     call-vector step ("steps[2] SMC #0 FFA_MSG_SEND_DIRECT_REQ_64") on the host's track (EL1 NS),
- *     where the runner issued it. Every vector's clock starts at its own reset (ts = cycles of that
+ *     where the runner issued it, and for a failed vector a `FAIL: message` instant where its trace
+ *     ends. Every vector's clock starts at its own reset (ts = cycles of that
  *     machine / (cpuHz / 1e6)), so cycle figures match the `PASS ... cycles` line. Flow ids are
  *     renumbered to be unique in the file (the Trace Event Format pairs "s"/"f" by category and id).
  *   - otherwise the text timeline, one section per vector under a `=== [i/n] NAME (FILE): PASS`
- *     header, with `--- steps[2] ...` lines where steps began.
+ *     header (a failed one: FAIL, then the reporter's message), with `--- steps[2] ...` lines where
+ *     steps began.
  * This module imports nothing from Node (it runs in workers and bundles with the runners); writing
  * the file is src/cli/trace-file.ts's.
  */
@@ -163,7 +165,11 @@ export interface VectorTraceOwner {
   name: string;
   file: string;
   passed: boolean;
+  /** Why it failed (the reporter's message), shown in the trace when it did. */
+  message?: string;
 }
+
+const oneLine = (m: string): string => m.replace(/\s*\n\s*/g, ' ');
 
 /** The process name of a vector in the Chrome trace. */
 export function vectorProcessName(o: VectorTraceOwner): string {
@@ -194,18 +200,26 @@ export class VectorTraceJoiner {
     this.hz.add(part.cpuHz);
     if (this.format === 'text') {
       const head = `=== [${o.index + 1}/${o.total}] ${o.name} (${o.file}): ${o.passed ? 'PASS' : 'FAIL'}, ${part.recorded} events\n`;
-      return `${this.vectors > 1 ? '\n' : ''}${head}${part.text}`;
+      const why = !o.passed && o.message !== undefined && o.message !== '' ? `    ${oneLine(o.message)}\n` : '';
+      return `${this.vectors > 1 ? '\n' : ''}${head}${why}${part.text}`;
     }
     const pid = o.index + 1;
     const out: string[] = [];
     const emit = (e: ChromeTraceEvent): void => { out.push(`${this.first ? '' : ',\n'}${JSON.stringify(e)}`); this.first = false; };
     emit({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name: vectorProcessName(o), file: o.file } });
     emit({ name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: o.index } });
+    let last: ChromeTraceEvent | null = null;
     for (const e of part.events) {
       if (e.ph === 'M' && e.name === 'process_name') continue;
       const c: ChromeTraceEvent = { ...e, pid };
       if ((e.ph === 's' || e.ph === 'f') && typeof e.id === 'number') c.id = e.id + this.flowBase;
+      if (e.ph === 'B' && (last === null || e.ts! >= last.ts!)) last = e;
       emit(c);
+    }
+    // A failed vector: its message as an instant where the trace ends, on the track the PE was on.
+    if (!o.passed && o.message !== undefined && o.message !== '' && last !== null) {
+      const end = part.events.reduce((m, e) => (e.ts !== undefined && e.ts > m ? e.ts : m), 0);
+      emit({ name: `FAIL: ${oneLine(o.message)}`, cat: 'result', ph: 'i', s: 't', ts: end, pid, tid: last.tid });
     }
     this.flowBase += part.maxFlowId;
     return out.join('');

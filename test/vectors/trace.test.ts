@@ -168,6 +168,18 @@ describe('a64el vectors --trace: failed and unreadable vectors', () => {
     expect([...names(t).proc]).toEqual([[1, 'pkvm-direct-req-passthrough'], [2, 'wrong-version-expected [FAIL]'], [4, 'smc-roundtrip']]);
     // The failing vector's trace still shows its one call, to the end.
     expect(t.traceEvents.some((e) => e.pid === 2 && e.ph === 'i' && e.name === 'steps[0] SMC #0 FFA_VERSION')).toBe(true);
+    // ...and ends with why it failed, as the text report says it.
+    const fail = t.traceEvents.filter((e) => e.pid === 2 && e.ph === 'i' && e.cat === 'result');
+    expect(fail).toHaveLength(1);
+    expect(fail[0]!.name).toMatch(/^FAIL: steps\[0\] \(SMC #0 FFA_VERSION\): w0: expected 0x00010001, got 0x00010002/);
+    expect(fail[0]!.ts).toBe(Math.max(...t.traceEvents.filter((e) => e.pid === 2 && e.ts !== undefined).map((e) => e.ts!)));
+    expect(t.traceEvents.some((e) => e.cat === 'result' && e.pid !== 2)).toBe(false);
+    const text = join(tmp, 'mixed.txt');
+    await cli(['vectors', dir, '--trace', text]);
+    const lines = readFileSync(text, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.startsWith('=== [2/4] wrong-version-expected ('));
+    expect(lines[at]).toMatch(/: FAIL, \d+ events$/);
+    expect(lines[at + 1]).toMatch(/^ {4}steps\[0\] \(SMC #0 FFA_VERSION\): w0: expected 0x00010001, got 0x00010002/);
   }, 60_000);
 });
 
