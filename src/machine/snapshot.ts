@@ -107,6 +107,25 @@ function wordsOf(mem: Uint8Array): Int32Array { return new Int32Array(mem.buffer
 /** The RAM regions of the bus, in a fixed order (index = region number in the Ram section). */
 function ramRegions(m: Machine): Uint8Array[] { return [m.bus.flash, m.bus.sram, m.bus.dram]; }
 
+/** The Uart section, checked: (register offset, value) pairs at offsets that hold state, and the output. */
+function parseUart(sec: { data: Uint8Array } | undefined): { regs: [number, number][]; out: Uint8Array } | null {
+  if (sec === undefined) return null;
+  const d = sec.data, dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const bad = (why: string): never => { throw new SnapshotError('INVALID', `Uart section: ${why}`); };
+  if (d.length < 4) bad('too short');
+  const n = dv.getUint32(0, true);
+  if (n > UART_STATE_OFFSETS.length || 8 + 8 * n > d.length) bad(`${n} registers do not fit`);
+  const regs: [number, number][] = [];
+  for (let k = 0; k < n; k++) {
+    const off = dv.getUint32(4 + 8 * k, true);
+    if (!UART_STATE_OFFSETS.includes(off)) bad(`offset 0x${off.toString(16)} is not a PL011 state register`);
+    regs.push([off, dv.getUint32(8 + 8 * k, true)]);
+  }
+  const o = 4 + 8 * n, len = dv.getUint32(o, true);
+  if (o + 4 + len > d.length) bad(`output of ${len} bytes past the end`);
+  return { regs, out: d.subarray(o + 4, o + 4 + len) };
+}
+
 /** Save the machine's state. */
 export function saveSnapshot(m: Machine): Uint8Array {
   const sections: { tag: SectionTag; data: Uint8Array }[] = [];
@@ -209,6 +228,11 @@ export function parseSnapshot(bytes: Uint8Array): Parsed {
   if (metaSec === undefined) throw new SnapshotError('INVALID', 'no Meta section');
   let meta: Meta;
   try { meta = JSON.parse(dec.decode(metaSec.data)) as Meta; } catch { throw new SnapshotError('INVALID', 'Meta section is not JSON'); }
+  const num = (k: keyof Meta): boolean => typeof meta[k] === 'number' && Number.isFinite(meta[k]);
+  const bad = (['dramSize', 'implementedEls', 'stateBytes', 'exitCode', 'stopReason'] as const).find((k) => !num(k)) ??
+    (meta.budget !== undefined && !num('budget') ? 'budget' : undefined) ??
+    (!Array.isArray(meta.natives) || !meta.natives.every((n) => typeof n === 'string') ? 'natives' : undefined);
+  if (bad !== undefined) throw new SnapshotError('INVALID', `Meta section: field ${bad} is missing or of the wrong type`);
   return { meta, sections };
 }
 
@@ -265,6 +289,8 @@ export function restoreSnapshot(m: Machine, bytes: Uint8Array): void {
     }
   });
 
+  const uart = parseUart(sections.find((x) => x.tag === SectionTag.Uart));
+
   // Components first: each checks its payload against its configuration and may refuse it. If one
   // does, the ones already restored get their previous state back, so a refused restore changes
   // nothing; the machine's own state is applied only after every component accepted.
@@ -292,18 +318,13 @@ export function restoreSnapshot(m: Machine, bytes: Uint8Array): void {
   }
   for (const r of ram) for (const pg of r.pages) r.mem.set(pg.data, pg.p << 12);
   m.cache.clear();
-  const uart = sections.find((s) => s.tag === SectionTag.Uart);
   const u = m.bus.uart;
   u.reset();
-  if (uart !== undefined) {
-    const dv = new DataView(uart.data.buffer, uart.data.byteOffset, uart.data.byteLength);
-    const n = dv.getUint32(0, true);
-    for (let k = 0; k < n; k++) u.write(dv.getUint32(4 + 8 * k, true), dv.getUint32(8 + 8 * k, true));
-    const o = 4 + 8 * n;
-    const len = dv.getUint32(o, true);
+  if (uart !== null) {
+    for (const [off, v] of uart.regs) u.write(off, v);
     const hook = u.onByte;
     u.onByte = null;
-    for (let k = 0; k < len; k++) u.write(0, uart.data[o + 4 + k]!);
+    for (let k = 0; k < uart.out.length; k++) u.write(0, uart.out[k]!);
     u.onByte = hook;
   }
   const semi = sections.find((s) => s.tag === SectionTag.Semihost);

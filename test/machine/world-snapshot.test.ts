@@ -373,6 +373,57 @@ describe('restoring into a world built with other options', () => {
     expect(() => c.restoreSnapshot(snap)).toThrowError(/DRAM size/);
   });
 
+  it('damaged snapshots (random bytes changed, cut short): SnapshotError or a consistent restore, never another error; refused = unchanged (fast-check)', () => {
+    const b = build(base);
+    boot(b);
+    const before = b.saveSnapshot();
+    let refused = 0;
+    // Byte offsets of everything but RAM page contents (headers, Meta, CPU, UART, component states).
+    const structural: number[] = [];
+    for (let i = 0; i < 24; i++) structural.push(i);
+    for (const sec of parseSnapshot(snap).sections) {
+      const off = sec.data.byteOffset - snap.byteOffset;
+      for (let i = off - 16; i < off; i++) structural.push(i);
+      if (sec.tag !== 3) for (let i = off; i < off + sec.data.length; i++) structural.push(i);
+    }
+    fc.assert(fc.property(
+      fc.array(fc.record({ at: fc.oneof(fc.nat(snap.length - 1), fc.constantFrom(...structural)), v: fc.nat(255) }), { minLength: 1, maxLength: 4 }),
+      fc.option(fc.nat(snap.length), { freq: 4 }),
+      (edits, cut) => {
+        const bad = snap.slice(0, cut ?? snap.length);
+        for (const e of edits) if (e.at < bad.length) bad[e.at] = e.v;
+        try {
+          b.restoreSnapshot(bad);
+        } catch (e) {
+          expect(e).toBeInstanceOf(SnapshotError);
+          expect(Buffer.compare(b.saveSnapshot(), before)).toBe(0);
+          refused++;
+          return;
+        }
+        // Accepted (a changed register or RAM byte is a valid snapshot): it is a whole state; put ours back.
+        b.restoreSnapshot(before);
+      },
+    ), { numRuns: 150 });
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('a damaged UART or Meta section is refused (INVALID) before anything changes', () => {
+    const b = build(base);
+    boot(b);
+    const before = b.saveSnapshot();
+    const sections = parseSnapshot(snap).sections;
+    const at = (tag: number): number => sections.find((x) => x.tag === tag)!.data.byteOffset - snap.byteOffset;
+    const uart = snap.slice();
+    uart[at(4) + 2] = 0x7f;                                // the register count
+    expect(() => b.restoreSnapshot(uart)).toThrowError(/^Uart section: \d+ registers do not fit/);
+    const meta = snap.slice();
+    const text = new TextDecoder().decode(sections.find((x) => x.tag === 1)!.data);
+    const i = text.indexOf('"natives":[');
+    meta.set(new TextEncoder().encode('"nativez":['), at(1) + i);   // still JSON, natives missing
+    expect(() => b.restoreSnapshot(meta)).toThrowError(/Meta section: field natives/);
+    expect(Buffer.compare(b.saveSnapshot(), before)).toBe(0);
+  });
+
   it('a damaged component payload is refused (INVALID) and changes nothing', () => {
     const p = parseSnapshot(snap);
     const comp = p.sections.find((s) => s.tag === 6 /* Component */)!;
