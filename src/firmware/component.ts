@@ -49,6 +49,8 @@ export abstract class NativeComponent implements NativeCode {
   abstract readonly secure: boolean;
   protected p!: NativePlatform;
   protected s!: Int32Array;
+  /** The counters' float64 view (cpu.f), bound at attach. */
+  protected f!: Float64Array;
   /** High half of this component's code window (its PC and vector base). */
   pcHi = 0;
   id = -1;
@@ -57,6 +59,7 @@ export abstract class NativeComponent implements NativeCode {
   attach(p: NativePlatform): void {
     this.p = p;
     this.s = p.cpu.s;
+    this.f = p.cpu.f;
     this.id = p.attachNative(this);
     this.pcHi = (0xfff0_0000 | this.id) | 0;
   }
@@ -106,7 +109,7 @@ export abstract class NativeComponent implements NativeCode {
 
   /** Charge cycles for the work this native code models. */
   protected charge(cycles: number): void {
-    const f = this.p.cpu.f, i = CYCLES >> 1;
+    const f = this.f, i = CYCLES >> 1;
     f[i] = f[i]! + cycles;
   }
 

@@ -166,7 +166,7 @@ export class Machine implements ExecContext {
     const cpu = this.cpu, s = cpu.s;
     const el = s[L.PSTATE_EL]!;
     const lo = (s[L.PC]! + 4) | 0, hi = s[L.PC + 1]!;
-    const op = decode(word);
+    const op = this.decodeIssued(word);
     const f = cpu.f;
     f[L.CYCLES >> 1] = f[L.CYCLES >> 1]! + this.opCycles[op]!;
     let st = execute(this, op, word);
@@ -186,13 +186,27 @@ export class Machine implements ExecContext {
   /** Execute `word` as the instruction at the current PC and return (no nested run). */
   executeOnly(word: number): void {
     const cpu = this.cpu, s = cpu.s;
-    const op = decode(word);
+    const op = this.decodeIssued(word);
     const f = cpu.f;
     f[L.CYCLES >> 1] = f[L.CYCLES >> 1]! + this.opCycles[op]!;
     const st = execute(this, op, word);
     if (st === Status.Undefined) undefinedInstruction(cpu);
     else if (st === Status.Next || st === Status.Sync) s[L.PC] = (s[L.PC]! + 4) | 0;
   }
+
+  /**
+   * decode() of a word native code issues, remembered per word & 3 (SVC, HVC and SMC differ there):
+   * components issue the same few words on every call, and decode walks the encoding table.
+   */
+  private decodeIssued(word: number): number {
+    const k = word & 3;
+    if (this.issuedWord[k] === word && this.issuedOp[k]! >= 0) return this.issuedOp[k]!;
+    const op = decode(word);
+    this.issuedWord[k] = word; this.issuedOp[k] = op;
+    return op;
+  }
+  private readonly issuedWord = new Int32Array(4);
+  private readonly issuedOp = new Int32Array(4).fill(-1);
 
   /** A RunHooks that observes nothing (a cycle budget or single step without hooks). */
   private plainHooks(): RunHooks {

@@ -88,6 +88,8 @@ export class El3Monitor extends NativeComponent implements SnapshotState {
   smcCount = 0;
   /** The Normal world's first context (ELR_EL3/SPSR_EL3 at its entry point, EL1 state at reset). */
   private readonly nsInitial: SavedContext = el1Context();
+  /** Cycles of one SMC dispatch (timing profile, read once at attach: a chain of loads per SMC otherwise). */
+  private costDispatch = 0;
   private readonly smc: SmcCall = { s: new Int32Array(0), fid: 0, secure: false, smc64: false, sveHint: false, imm: 0 };
 
   constructor(readonly cfg: MonitorConfig) {
@@ -101,6 +103,7 @@ export class El3Monitor extends NativeComponent implements SnapshotState {
     super.attach(p);
     this.smc.s = this.s;
     const timing = p.config.timing.native;
+    this.costDispatch = timing.el3Dispatch;
     if (this.cfg.spmd !== null) {
       this.spmd = new Spmd(this.cfg.spmd, {
         s: this.s,
@@ -159,7 +162,7 @@ export class El3Monitor extends NativeComponent implements SnapshotState {
     if ((offset & 0x600) !== 0x400 || (esr >>> 26) !== EC_SMC64) {
       throw new Error(`${this.name}: unexpected synchronous exception (vector offset 0x${offset.toString(16)}, ESR_EL3 0x${(esr >>> 0).toString(16)})`);
     }
-    this.charge(this.p.config.timing.native.el3Dispatch);
+    this.charge(this.costDispatch);
     this.smcCount++;
     const call = this.smc;
     call.secure = (s[SCR_EL3]! & SCR_NS) === 0;

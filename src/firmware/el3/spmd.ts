@@ -287,7 +287,6 @@ export class Spmd {
     if (this.placement === 'el3') return this.el3FromNwd();
     if (this.state !== SpmcState.On) return this.error(FFA_RET_NOT_SUPPORTED);
     const n = this.transferCount(call, this.nsVersion, this.spmcNwdVersion);
-    this.saveNs();
     this.switchWithMessage(false, call, n, this.nsVersion < V12);
     return Exit.Switched;
   }
@@ -305,14 +304,15 @@ export class Spmd {
 
   /**
    * Switch to the other world carrying the caller's x0..x(n-1) (spmd_smc_switch_state): the caller's
-   * context is saved already and the live x0..x(n-1) are the message, so the destination's context is
-   * restored around them and the message is fixed up in place: x0 = the FID (hint cleared), SMC32
+   * context is saved and the destination's restored in one pass (context.ts switchTo); the live
+   * x0..x(n-1) are the message, so the destination's context is restored around them and the message is fixed up in place: x0 = the FID (hint cleared), SMC32
    * calls get the top halves of x1-x4 cleared (TF-A std_svc_smc_handler; x5-x7 pass as they are), and
    * x8-x17 are zero when the source does not speak v1.2.
    */
   private switchWithMessage(toNs: boolean, call: SmcCall, n: number, zeroExtended: boolean): void {
     const s = this.host.s;
-    (toNs ? this.nsCtx : this.secCtx[0]!).restore(s, n);
+    if (toNs) this.secCtx[0]!.switchTo(s, this.nsCtx, n);
+    else this.nsCtx.switchTo(s, this.secCtx[0]!, n);
     s[0] = call.fid | 0; s[1] = 0;
     // TF-A std_svc_smc_handler clears the top halves of x1-x4 for SMC32 calls (x5-x7 pass as they are).
     if (!call.smc64) { s[3] = 0; s[5] = 0; s[7] = 0; s[9] = 0; }
@@ -401,7 +401,6 @@ export class Spmd {
         return this.error(FFA_RET_NOT_SUPPORTED);
     }
     const n = this.transferCount(call, this.spmcNwdVersion, this.nsVersion);
-    this.secCtx[0]!.save(this.host.s);
     this.switchWithMessage(true, call, n, this.spmcNwdVersion < V12);
     return Exit.Switched;
   }

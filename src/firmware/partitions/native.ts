@@ -7,7 +7,7 @@
 import * as L from '../../state/layout.js';
 import * as A from '../../ffa/abi.js';
 import { StopReason } from '../../exec/context.js';
-import { CALL_SITES, NativeComponent, smcWord, svcWord } from '../component.js';
+import { CALL_SITES, NativeComponent, type NativePlatform, smcWord, svcWord } from '../component.js';
 import { DirectKind, type PartitionBehaviour, type PartitionServices } from './api.js';
 import { SnapshotError, type SnapshotState, type StateReader, type StateWriter, hasSnapshotState, loadPart, savePart } from '../../state/snapshot-codec.js';
 // FF-A IDs as module constants: V8 folds these into the code, while an imported binding is a load
@@ -39,6 +39,8 @@ export class NativePartition extends NativeComponent implements PartitionService
   /** FF-A errors received in answer to this partition's own calls. */
   errorsSeen = 0;
   private errorsInARow = 0;
+  /** Cycles of one handled message (timing profile, read once at attach). */
+  private costHandler = 0;
 
   constructor(readonly endpointId: number, readonly behaviour: PartitionBehaviour, el: 0 | 1) {
     super();
@@ -46,6 +48,11 @@ export class NativePartition extends NativeComponent implements PartitionService
     this.name = `sp-${endpointId.toString(16)}-${behaviour.name}`;
     // FF-A conduits (ffa-abi.md 1): SVC from S-EL0 to an S-EL1 SPMC, SMC from S-EL1 to EL3.
     this.conduit = el === 0 ? svcWord(0) : smcWord(0);
+  }
+
+  override attach(p: NativePlatform): void {
+    super.attach(p);
+    this.costHandler = p.config.timing.native.partitionHandler;
   }
 
   /** Where the partition starts (its entry point, given to its SPMC). */
@@ -115,7 +122,7 @@ export class NativePartition extends NativeComponent implements PartitionService
     }
     this.errorsInARow = 0;
     this.handled++;
-    this.charge(this.p.config.timing.native.partitionHandler);
+    this.charge(this.costHandler);
     this.behaviour.onDirectRequest(s, kind, (s[2]! >>> 16) & 0xffff, this);
     this.issueTail(this.conduit, PartitionSite.Wait);
   }
