@@ -146,7 +146,18 @@ export function vectorsCommand(argv: string[], io: CliIo): number | Promise<numb
   // keep the bar (its clock) moving while a long vector runs. No worker thread at all: in this thread.
   if ((jobs > 1 && mine.length > 1) || bar !== null) {
     const opts = { ...(format === undefined ? {} : { trace: format }), ...(bar === null ? {} : { onStart: (_i: number, f: string) => bar.start(f) }) };
-    return runVectorsParallel(mine, jobs, onResult, opts).then(finish, (err: unknown) => {
+    // Ctrl-C while the workers run (this thread is idle, so the handler runs at once): take the bar
+    // off the screen and FILE.tmp off the disk, then die of SIGINT as if no handler were installed.
+    const interrupted = (): void => {
+      bar?.finish();
+      trace?.abort();
+      process.kill(process.pid, 'SIGINT');
+    };
+    const catchInt = bar !== null || trace !== null;
+    if (catchInt) process.once('SIGINT', interrupted);
+    const settle = (): void => { if (catchInt) process.removeListener('SIGINT', interrupted); };
+    return runVectorsParallel(mine, jobs, onResult, opts).then((results) => { settle(); return finish(results); }, (err: unknown) => {
+      settle();
       if (done === 0 && bar !== null && jobs === 1) return sequential();
       return fail(err);
     });
