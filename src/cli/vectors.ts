@@ -178,14 +178,25 @@ class SuiteTrace {
     this.file.write(this.joiner.head());
   }
 
-  /** The trace of the vector at position `index` (none for a file that could not be parsed). */
+  /** A write that failed (disk full...): the run goes on, commit() reports it. */
+  private failure: Error | null = null;
+
+  /**
+   * The trace of the vector at position `index` (none for a file that could not be parsed). Never
+   * throws (it runs in the worker threads' message handler): a failed write is kept for commit().
+   */
   add(r: VectorRunResult, part: VectorTracePart | null, index: number): void {
-    if (part === null) return;
-    this.file.write(this.joiner.piece(part, { index, total: this.total, name: r.name, file: r.file, passed: r.passed, message: r.message }));
+    if (part === null || this.failure !== null) return;
+    try {
+      this.file.write(this.joiner.piece(part, { index, total: this.total, name: r.name, file: r.file, passed: r.passed, message: r.message }));
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));   // FILE.tmp is already removed
+    }
   }
 
-  /** Finish and rename the file into place; the line for stderr. */
+  /** Finish and rename the file into place; the line for stderr. Throws if a write failed. */
   commit(): string {
+    if (this.failure !== null) throw this.failure;
     this.file.write(this.joiner.tail());
     this.file.commit();
     const j = this.joiner;
