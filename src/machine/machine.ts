@@ -140,6 +140,11 @@ export class Machine implements ExecContext {
 
   /** Instructions left of the budget the next nested calls spend (part of a snapshot). */
   budgetLeft(): number { return this.budget; }
+  /**
+   * Inside a nested run (a native component's or the host's call waiting for its reply): the rest of
+   * that call lives on the JS stack, so no snapshot can be taken here (machine/snapshot.ts).
+   */
+  inNestedRun(): boolean { return this.depth > 0; }
 
   /** Cycles spent at each EL and world so far (timing/accounting.ts); they sum to the cycle count. */
   cyclesByEl(): CyclesByEl { return cyclesByEl(this.cpu); }

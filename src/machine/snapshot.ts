@@ -128,6 +128,9 @@ function parseUart(sec: { data: Uint8Array } | undefined): { regs: [number, numb
 
 /** Save the machine's state. */
 export function saveSnapshot(m: Machine): Uint8Array {
+  if (m.inNestedRun()) {
+    throw new SnapshotError('UNSUPPORTED', 'cannot save inside a nested run (a host or native component call waiting for its reply continues on the JS stack): save between calls');
+  }
   const sections: { tag: SectionTag; data: Uint8Array }[] = [];
   const enc = new TextEncoder();
   const meta: Meta = {

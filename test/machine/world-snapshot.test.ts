@@ -318,6 +318,28 @@ describe('every native component of a world implements SnapshotState', () => {
     }
   });
 
+  it('saving from inside a host call (a partition handling it) is refused: the call continues on the JS stack', () => {
+    let world: World | null = null;
+    let seen: unknown = null;
+    const saver: PartitionBehaviour & SnapshotState = {
+      name: 'saver',
+      onDirectRequest(s, kind) {
+        try { world!.saveSnapshot(); } catch (e) { seen = e; }
+        new EchoBehaviour().onDirectRequest(s, kind);
+      },
+      saveState: () => new StateWriter(1).finish(),
+      loadState: (b) => { new StateReader('saver', 1, b).end(); },
+    };
+    world = createWorld({ machineConfig: { dramSize: DRAM_SIZE }, partitions: [{ id: 0x8001, uuid: UUID_A, impl: { kind: 'native', behaviour: saver } }] });
+    world.boot();
+    world.smc([BigInt(A.FFA_VERSION), BigInt(A.FFA_VERSION_1_2)]);
+    const r = world.smc([BigInt(A.FFA_MSG_SEND_DIRECT_REQ), 0x8001n]);
+    expect(Number(r.x[0]! & M32) >>> 0).toBe(A.FFA_MSG_SEND_DIRECT_RESP);
+    expect(seen).toBeInstanceOf(SnapshotError);
+    expect((seen as SnapshotError).code).toBe('UNSUPPORTED');
+    expect(world.saveSnapshot().length).toBeGreaterThan(0);   // between calls it works
+  });
+
   it('a native component without SnapshotState makes saving a machine refuse (UNSUPPORTED)', () => {
     class Stateless extends NativeComponent {
       readonly name = 'no-state'; readonly el = 1; readonly secure = false;
