@@ -34,7 +34,7 @@ export type Kind =
   | 'dp' | 'branch' | 'barrier' | 'hint' | 'prfm'
   | 'ld-uimm' | 'ld-simm' | 'ld-pre' | 'ld-post' | 'ld-reg' | 'ld-lit' | 'ld-acqrel'
   | 'pair-off' | 'pair-pre' | 'pair-post'
-  | 'excl-ld' | 'excl-st';
+  | 'excl-ld' | 'excl-st' | 'atomic';
 
 /** Rows left out, by reason (reported in docs/fidelity.md). */
 export const KIND_EXCLUDED: Readonly<Record<string, string>> = {
@@ -71,6 +71,18 @@ function classify(row: CompiledRow): { kind: Kind | null; excluded?: string } {
     case Op.LDP_off: case Op.STP_off: return { kind: 'pair-off' };
     case Op.LDP_pre: case Op.STP_pre: return { kind: 'pair-pre' };
     case Op.LDP_post: case Op.STP_post: return { kind: 'pair-post' };
+    // SIMD&FP loads/stores: the same addressing kinds, access sizes by accessBytes (V = 1)
+    case Op.FP_LDR_lit: return { kind: 'ld-lit' };
+    case Op.FP_LD_uimm: case Op.FP_ST_uimm: return { kind: 'ld-uimm' };
+    case Op.FP_LD_unscaled: case Op.FP_ST_unscaled: return { kind: 'ld-simm' };
+    case Op.FP_LD_pre: case Op.FP_ST_pre: return { kind: 'ld-pre' };
+    case Op.FP_LD_post: case Op.FP_ST_post: return { kind: 'ld-post' };
+    case Op.FP_LD_reg: case Op.FP_ST_reg: return { kind: 'ld-reg' };
+    case Op.FP_LDP_off: case Op.FP_STP_off: return { kind: 'pair-off' };
+    case Op.FP_LDP_pre: case Op.FP_STP_pre: return { kind: 'pair-pre' };
+    case Op.FP_LDP_post: case Op.FP_STP_post: return { kind: 'pair-post' };
+    // FEAT_LSE: the base register must point at an aligned location in the data region
+    case Op.CAS: case Op.CASP: case Op.SWP: case Op.LD_ATOMIC: return { kind: 'atomic' };
     default: break;
   }
   // Rows added after this file was written: data processing is safe with random fields.
@@ -123,6 +135,8 @@ export interface CaseInput {
   sp: bigint;
   nzcv: number;
   data: Uint8Array;
+  /** V0-V31 (128-bit each); zeros when absent. */
+  v?: bigint[];
 }
 
 /** Final state of a run, as compared. */
@@ -131,6 +145,8 @@ export interface CaseState {
   sp: bigint;
   nzcv: number;
   pc: bigint;
+  /** V0-V31. */
+  v: bigint[];
   /** Data-page bytes that differ from the initial page: [offset, hex]. */
   mem: [number, string][];
 }
@@ -144,7 +160,7 @@ export interface A64Exception {
   esr: number;
   targetEl: number;
   /** The state just before the word (to ask Unicorn what it does with it). */
-  before: { x: bigint[]; sp: bigint; nzcv: number; data: Uint8Array };
+  before: { x: bigint[]; sp: bigint; nzcv: number; data: Uint8Array; v: bigint[] };
 }
 
 export interface Generated { input: CaseInput; stepState: CaseState; exceptions: A64Exception[]; generationNote?: string }
@@ -168,7 +184,7 @@ function randomValue(rng: Rng): bigint {
   return rng.u64();
 }
 
-export function initialState(rng: Rng): { x: bigint[]; sp: bigint; nzcv: number; data: Uint8Array } {
+export function initialState(rng: Rng): { x: bigint[]; sp: bigint; nzcv: number; data: Uint8Array; v: bigint[] } {
   const x: bigint[] = [];
   for (let i = 0; i < 31; i++) x.push(randomValue(rng));
   const sp = pointer(rng, rng.chance(0.85) ? 16 : 8);
@@ -183,7 +199,13 @@ export function initialState(rng: Rng): { x: bigint[]; sp: bigint; nzcv: number;
     const at = rng.int(DATA_SIZE - 8);
     data.fill(rng.chance(0.5) ? 0 : 0xff, at, Math.min(DATA_SIZE, at + rng.range(1, 64)));
   }
-  return { x, sp, nzcv, data };
+  // V0-V31: random 128-bit values, some zero, some with equal halves (element edge cases).
+  const v: bigint[] = [];
+  for (let i = 0; i < 32; i++) {
+    const r = rng.int(10);
+    v.push(r === 0 ? 0n : r === 1 ? (1n << 128n) - 1n : r === 2 ? (rng.u64() << 64n) | 0n : (rng.u64() << 64n) | rng.u64());
+  }
+  return { x, sp, nzcv, data, v };
 }
 
 // ---- a64el set-up ----
@@ -212,7 +234,7 @@ const baselines = new WeakMap<Machine, Int32Array>();
  * state. The reset state is computed once per machine and copied in (Machine.resetCpu also clears the
  * predecode cache, which is slow to do per case; Bus.load invalidates the pages we rewrite instead).
  */
-export function setUp(m: Machine, words: readonly number[], st: { x: readonly bigint[]; sp: bigint; nzcv: number; data: Uint8Array }): void {
+export function setUp(m: Machine, words: readonly number[], st: { x: readonly bigint[]; sp: bigint; nzcv: number; data: Uint8Array; v?: readonly bigint[] }): void {
   const s = m.cpu.s;
   let base = baselines.get(m);
   if (base === undefined) {
@@ -222,6 +244,7 @@ export function setUp(m: Machine, words: readonly number[], st: { x: readonly bi
     s[L.PSTATE_DAIF] = 0x3c0;
     s[L.SCR_EL3] = 0x30 | 1 | (1 << 10);     // RES1, NS, RW: EL1 is Non-secure AArch64
     s[L.HCR_EL2] = 0x8000_0000 | 0;          // HCR_EL2.RW: EL1 is AArch64; no traps
+    s[L.CPACR_EL1] = 3 << 20;                 // CPACR_EL1.FPEN = 11: SIMD&FP not trapped (Unicorn does not trap it)
     base = s.slice();
     baselines.set(m, base);
   }
@@ -229,6 +252,10 @@ export function setUp(m: Machine, words: readonly number[], st: { x: readonly bi
   for (let i = 0; i < 31; i++) m.cpu.setX(i, st.x[i]!);
   m.cpu.setX(L.SP_SLOT, st.sp);
   unpackNzcv(s, st.nzcv);
+  for (let n = 0; n < 32; n++) {
+    const q = st.v?.[n] ?? 0n;
+    for (let k = 0; k < 4; k++) m.cpu.u[L.V + 4 * n + k] = Number((q >> BigInt(32 * k)) & 0xffffffffn);
+  }
   const code = new Uint8Array(PAGE);
   const dv = new DataView(code.buffer);
   words.forEach((w, i) => dv.setUint32(4 * i, w, true));
@@ -258,7 +285,18 @@ export function readState(m: Machine, data: Uint8Array): CaseState {
   const x: bigint[] = [];
   for (let i = 0; i < 31; i++) x.push(m.cpu.x(i));
   const page = m.bus.ram(DATA_BASE, PAGE)!;
-  return { x, sp: m.cpu.x(L.SP_SLOT), nzcv: packNzcv(m.cpu.s), pc: m.cpu.pc, mem: changedRuns(initialPage(data), page) };
+  return { x, sp: m.cpu.x(L.SP_SLOT), nzcv: packNzcv(m.cpu.s), pc: m.cpu.pc, v: readV(m), mem: changedRuns(initialPage(data), page) };
+}
+
+/** V0-V31 of `m` as 128-bit values. */
+export function readV(m: Machine): bigint[] {
+  const out: bigint[] = [];
+  for (let n = 0; n < 32; n++) {
+    let q = 0n;
+    for (let k = 3; k >= 0; k--) q = (q << 32n) | BigInt(m.cpu.u[L.V + 4 * n + k]!);
+    out.push(q);
+  }
+  return out;
 }
 
 // ---- guided word choice ----
@@ -297,8 +335,14 @@ function alignedIn(rng: Rng, lo: number, hi: number, align: number): number {
 const REGION_END = DATA_BASE + DATA_SIZE;
 
 /** Access size in bytes of a load/store row (by its fixed size/opc bits). */
-function accessBytes(info: RowInfo, kind: Kind): number {
+function accessBytes(info: RowInfo, kind: Kind, w: number): number {
   const top = info.row.value >>> 30;
+  const simd = ((info.row.value >>> 26) & 1) === 1 && kind !== 'atomic';
+  if (kind === 'atomic') return info.row.id === Op.CASP ? 8 << ((w >>> 30) & 1) : 1 << (w >>> 30);
+  if (simd) {
+    if (kind === 'ld-lit' || kind.startsWith('pair')) return 4 << top;      // S, D, Q
+    return 1 << ((((info.row.value >>> 23) & 1) << 2) | top);               // opc<1>:size, 16 = Q
+  }
   if (kind === 'ld-lit') return top === 1 ? 8 : 4;
   if (kind === 'pair-off' || kind === 'pair-pre' || kind === 'pair-post') return top === 2 ? 8 : 4;
   if (info.row.id === Op.LDXP || info.row.id === Op.STXP) return 2 << top;   // both registers: 8 or 16 bytes
@@ -338,7 +382,7 @@ function guidedWord(info: RowInfo, m: Machine, rng: Rng, slot: number, slots: nu
     }
     default: break;
   }
-  const B = accessBytes(info, kind);
+  const B = accessBytes(info, kind, w);
   const t = getField(info, w, 'd'), t2 = getField(info, w, 't');
   if (kind === 'ld-lit') {
     const pc = CODE_BASE + 4 * slot;
@@ -353,16 +397,19 @@ function guidedWord(info: RowInfo, m: Machine, rng: Rng, slot: number, slots: nu
   const bases: number[] = [];
   for (let n = 0; n < 32; n++) if (ptr(m, n) >= 0) bases.push(n);
   if (bases.length === 0) return NaN;
-  if (kind === 'excl-ld' || kind === 'excl-st') {
+  if (kind === 'excl-ld' || kind === 'excl-st' || kind === 'atomic') {
     // Exclusives need the address aligned to the whole access (pairs: both registers), Arm ARM B2.9.
     const ok = bases.filter((n) => {
       const v = ptr(m, n);
       if (v % B !== 0 || v + B > REGION_END) return false;
       if (kind === 'excl-st' && mon.open) return !mon.dirty && v === mon.addr && B === mon.bytes;
+      // An atomic's memory write may clear the monitor (IMPLEMENTATION DEFINED): not while it is open.
+      if (kind === 'atomic' && mon.open) return false;
       return true;
     });
     if (ok.length === 0) return NaN;
     f('n', rng.pick(ok));
+    if (kind === 'atomic') return w;
     if (kind === 'excl-ld') { f('k', 31); if (info.row.id === Op.LDXR) f('t', 31); }   // should-be-one fields
     else if (info.row.id === Op.STXR) f('t', 31);
     return w;
@@ -504,7 +551,7 @@ export class Generator {
         dataPage.set(this.savedPage);
         const before = {
           x: this.xs(), sp: m.cpu.x(L.SP_SLOT), nzcv: packNzcv(s),
-          data: this.savedPage.slice(0, DATA_SIZE),
+          data: this.savedPage.slice(0, DATA_SIZE), v: readV(m),
         };
         exceptions.push({ caseIndex: index, slot, word: w, row: info.row.name, esr: exc.esr, targetEl: exc.target, before });
         put(slot, 0);
@@ -537,7 +584,7 @@ export class Generator {
     const used = note?.startsWith('gave up') ? slot : slots;
     const input: CaseInput = {
       index, seed: cseed, words: words.slice(0, used), rows: rows.slice(0, used), executed,
-      x: init.x, sp: init.sp, nzcv: init.nzcv, data: init.data,
+      x: init.x, sp: init.sp, nzcv: init.nzcv, data: init.data, v: init.v,
     };
     const gen: Generated = { input, stepState: readState(m, init.data), exceptions };
     if (note !== undefined) gen.generationNote = note;

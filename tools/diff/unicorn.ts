@@ -30,7 +30,7 @@ export interface UnicornResult {
   exc: { kind: 'intr'; intno: number } | { kind: 'error'; msg: string } | null;
 }
 
-interface Raw { id: number; x: string[]; sp: string; nzcv: number; pc: string; mem: [number, string][]; exc: UnicornResult['exc'] }
+interface Raw { id: number; x: string[]; sp: string; nzcv: number; pc: string; v: string[]; mem: [number, string][]; exc: UnicornResult['exc'] }
 
 /** The driver's JSON line for a case run for `count` instructions (default: all it executed). */
 export function caseLine(id: number, c: CaseInput, count = c.executed): string {
@@ -45,6 +45,7 @@ export function caseLine(id: number, c: CaseInput, count = c.executed): string {
     sp: `0x${c.sp.toString(16)}`,
     nzcv: c.nzcv,
     data: Buffer.from(c.data).toString('hex'),
+    ...(c.v === undefined ? {} : { v: c.v.map((q) => `0x${q.toString(16)}`) }),
   });
 }
 
@@ -56,7 +57,9 @@ export class UnicornSession {
   private dead: Error | null = null;
 
   constructor() {
-    this.proc = spawn(PYTHON, [DRIVER, '--code', `0x${CODE_BASE.toString(16)}`, '--data', `0x${DATA_BASE.toString(16)}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Unicorn's "max" CPU (QEMU's -cpu max of Unicorn's QEMU 5 base): FEAT_LSE and CRC32, which the
+    // default cortex-a72 model lacks (it UNDEFs every atomic a64el implements).
+    this.proc = spawn(PYTHON, [DRIVER, '--code', `0x${CODE_BASE.toString(16)}`, '--data', `0x${DATA_BASE.toString(16)}`, '--cpu', 'max'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.setEncoding('utf8');
     this.proc.stderr.on('data', (d: string) => { this.stderr += d; });
     const rl = createInterface({ input: this.proc.stdout });
@@ -66,7 +69,7 @@ export class UnicornSession {
       try {
         const r = JSON.parse(line) as Raw;
         p.resolve({
-          state: { x: r.x.map((v) => BigInt(v)), sp: BigInt(r.sp), nzcv: r.nzcv >>> 0, pc: BigInt(r.pc), mem: r.mem },
+          state: { x: r.x.map((v) => BigInt(v)), sp: BigInt(r.sp), nzcv: r.nzcv >>> 0, pc: BigInt(r.pc), v: r.v.map((q) => BigInt(q)), mem: r.mem },
           exc: r.exc,
         });
       } catch (e) {

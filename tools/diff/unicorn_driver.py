@@ -8,17 +8,19 @@ Unicorn is driven as an external program: nothing of it is linked into a64el.
 Protocol: one JSON object per line on stdin, one JSON result per line on stdout, in order.
 A case:
   {"id": 7, "code": "<hex bytes placed at CODE>", "until": "0x40000040", "count": 16,
-   "x": ["0x..." * 31], "sp": "0x...", "nzcv": 0x60000000, "data": "<hex bytes placed at DATA>"}
+   "x": ["0x..." * 31], "sp": "0x...", "nzcv": 0x60000000, "data": "<hex bytes placed at DATA>",
+   "v": ["0x..." * 32]}                       # optional: V0-V31 (128-bit); zeros when absent
 The code page and the data page are zero-filled before each case, then code/data are written.
 The case runs from CODE until PC == until or `count` instructions, whichever comes first.
 A result:
-  {"id": 7, "x": [...31 hex], "sp": "0x...", "nzcv": n, "pc": "0x...",
+  {"id": 7, "x": [...31 hex], "sp": "0x...", "nzcv": n, "pc": "0x...", "v": [...32 hex],
    "mem": [[offset, "<hex of the changed bytes>"], ...],   # data page bytes that differ from the input
    "exc": null | {"kind": "intr", "intno": n} | {"kind": "error", "msg": "..."}}
 An exception (Unicorn's hook_intr: UNDEFINED instruction, SVC, ...) stops the case at the faulting
 instruction; an unmapped access or any other Unicorn error is reported as kind "error".
 
-Usage: unicorn_driver.py [--code ADDR] [--data ADDR]   (defaults 0x40000000 and 0x40001000)
+Usage: unicorn_driver.py [--code ADDR] [--data ADDR] [--cpu max]   (defaults 0x40000000, 0x40001000, cortex-a72)
+       --cpu max selects Unicorn's "max" CPU (FEAT_LSE and the other Armv8.x features QEMU -cpu max has)
        unicorn_driver.py --probe    prints the CPU model and the reset PSTATE, then exits
 """
 import json
@@ -29,6 +31,7 @@ from unicorn import arm64_const as A
 
 PAGE = 0x1000
 XREGS = [A.UC_ARM64_REG_X0 + i for i in range(29)] + [A.UC_ARM64_REG_X29, A.UC_ARM64_REG_X30]
+QREGS = [getattr(A, 'UC_ARM64_REG_Q%d' % i) for i in range(32)]
 ZERO_PAGE = bytes(PAGE)
 
 
@@ -66,6 +69,8 @@ def main():
     code_base = arg('--code', 0x40000000)
     data_base = arg('--data', 0x40001000)
     uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM)
+    if '--cpu' in sys.argv and sys.argv[sys.argv.index('--cpu') + 1] == 'max':
+        uc.ctl_set_cpu_model(A.UC_CPU_ARM64_MAX)
     if '--probe' in sys.argv:
         print(json.dumps({'cpu_model': uc.ctl_get_cpu_model(),
                           'pstate': hex(uc.reg_read(A.UC_ARM64_REG_PSTATE))}))
@@ -96,6 +101,9 @@ def main():
             uc.reg_write(r, int(v, 16))
         uc.reg_write(A.UC_ARM64_REG_SP, int(case['sp'], 16))
         uc.reg_write(A.UC_ARM64_REG_NZCV, case['nzcv'])
+        vin = case.get('v')
+        for i, r in enumerate(QREGS):
+            uc.reg_write(r, int(vin[i], 16) if vin is not None else 0)
         state['exc'] = None
         try:
             uc.emu_start(code_base, int(case['until'], 16), 0, case['count'])
@@ -108,6 +116,7 @@ def main():
             'sp': hex(uc.reg_read(A.UC_ARM64_REG_SP)),
             'nzcv': uc.reg_read(A.UC_ARM64_REG_NZCV) & 0xf0000000,
             'pc': hex(uc.reg_read(A.UC_ARM64_REG_PC)),
+            'v': [hex(uc.reg_read(r)) for r in QREGS],
             'mem': changed_runs(page, after),
             'exc': state['exc'],
         }
