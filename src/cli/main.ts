@@ -11,10 +11,12 @@
  *   the bundle's `import()`s arrive here as `importModule(specifier)`, resolved next to this file.
  * - not bundled (tsc alone, or the sources under a TypeScript runner): entry.ts is imported as is.
  *
+ * The bundle is used only when it is not older than this file: tsc rewrites main.js on every build,
+ * so after a plain `tsc` (without the bundling step) the modules, which are current, run instead.
  * The cache is used only when it was recorded for this very bundle (the build id both carry) and V8
  * accepts it (same V8 version and flags); otherwise the bundle is compiled from source, as any script.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
@@ -31,14 +33,18 @@ const WRITE_CACHE_ENV = 'A64EL_WRITE_CODE_CACHE';
 const REPORT_ENV = 'A64EL_STARTUP_REPORT';
 
 let source: string | undefined;
+let stale = false;
 try {
-  source = readFileSync(BUNDLE, 'utf8');
+  stale = statSync(BUNDLE).mtimeMs < statSync(new URL(import.meta.url)).mtimeMs;
+  if (!stale) source = readFileSync(BUNDLE, 'utf8');
 } catch {
   // Not bundled: run tsc's modules.
 }
 
 if (source === undefined) {
-  if (process.env[REPORT_ENV]) process.stderr.write('a64el: start-up: modules (no bundle)\n');
+  if (process.env[REPORT_ENV]) {
+    process.stderr.write(`a64el: start-up: modules (${stale ? 'the bundle is older than tsc\'s output: npm run build' : 'no bundle'})\n`);
+  }
   await import('./entry.js');
 } else {
   runBundle(source);

@@ -8,7 +8,7 @@
  * that goes away; without a bundle the same command runs from the modules.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,22 @@ describe('dist/cli/main.js starts one bundled script', () => {
       expect(r.stdout).toBe(expected());
       expect(r.status).toBe(0);
     });
+  });
+
+  it('a bundle older than tsc\'s output (tsc ran after the bundling step) is not used: the modules run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a64el-stale-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+      cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true, filter: (f) => !f.endsWith('.map') && !f.endsWith('.d.ts') });
+      const old = new Date(Date.now() - 3600_000);
+      utimesSync(join(dir, 'dist', 'cli', 'a64el.bundle.cjs'), old, old);
+      const r = a64el(['run', join(IMAGES, 'hvc-roundtrip.elf')], outside, join(dir, 'dist', 'cli', 'main.js'), { A64EL_STARTUP_REPORT: '1' });
+      expect(r.stderr).toBe("a64el: start-up: modules (the bundle is older than tsc's output: npm run build)\n");
+      expect(r.stdout).toBe(readFileSync(join(root, 'firmware-images', 'expected', 'hvc-roundtrip.txt'), 'utf8'));
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('without a bundle (the sources under a TypeScript runner) the same command runs from the modules', () => {
