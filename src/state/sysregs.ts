@@ -109,7 +109,7 @@ export const SYSREG_TABLE: readonly SysRegRow[] = [
   // CPTR_EL2 with HCR_EL2.E2H = 0 (D24.2.39; no FEAT_VHE): TCPAC [31], TTA [20], TFP [10]; RES1 [13:12]
   // and [9:0] (TSM and TZ are RES1 without SME/SVE); the rest RES0. Reset 0 as in QEMU 7.2 (an EL3
   // image reads 0 before writing it; RES1 bits read as one after a write).
-  R('CPTR_EL2', 3, 4, 1, 1, 2, L.CPTR_EL2, 2, Rule.El2Reg, { res0: ~0x801033ffn & 0xffffffff_ffffffffn, res1: 0x33ffn }),
+  R('CPTR_EL2', 3, 4, 1, 1, 2, L.CPTR_EL2, 2, Rule.El2Reg, { res0: ~0x801037ffn & 0xffffffff_ffffffffn, res1: 0x33ffn }),
   R('HSTR_EL2', 3, 4, 1, 1, 3, L.HSTR_EL2, 2, Rule.El2Reg),
   R('SCR_EL3', 3, 6, 1, 1, 0, L.SCR_EL3, 3, Rule.El3Reg, { res1: 0x30n }),
   R('MDCR_EL3', 3, 6, 1, 3, 1, L.MDCR_EL3, 3, Rule.El3Reg),

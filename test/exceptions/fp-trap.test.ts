@@ -157,8 +157,9 @@ describe('SIMD&FP control registers', () => {
     // Encodings of MSR <reg>, X0 (op0:op1:CRn:CRm:op2 at bits 20:5).
     const enc = (op1: number, crn: number, crm: number, op2: number): number => (0xd5180000 | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5)) | 0;
     expect(put('CPACR_EL1', enc(0, 1, 0, 2), 0xffff_ffff_ffff_ffffn)).toBe(0x1030_0000n);
-    expect(put('CPTR_EL2', enc(4, 1, 1, 2), 0xffff_ffff_ffff_ffffn)).toBe(0x8010_33ffn);
+    expect(put('CPTR_EL2', enc(4, 1, 1, 2), 0xffff_ffff_ffff_ffffn)).toBe(0x8010_37ffn);
     expect(put('CPTR_EL2', enc(4, 1, 1, 2), 0n)).toBe(0x33ffn);
+    expect(put('CPTR_EL2', enc(4, 1, 1, 2), 0x400n)).toBe(0x37ffn);   // TFP is kept
     expect(put('CPTR_EL3', enc(6, 1, 1, 2), 0xffff_ffff_ffff_ffffn)).toBe(0x8010_0400n);
   });
 
