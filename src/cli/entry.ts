@@ -10,7 +10,6 @@
  * running two seconds later is killed by this process, which then reports the limit and exits 124
  * (as timeout(1)): no command can run past its limit, even one busy in synchronous code.
  */
-import { spawn } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import { EXIT_BUDGET, EXIT_USAGE } from './io.js';
 
@@ -77,16 +76,16 @@ async function runHere(argv: string[]): Promise<void> {
   process.exitCode = typeof status === 'number' ? status : await status;
 }
 
-const split = splitTimeout(process.argv.slice(2));
-if (split.error !== undefined) {
-  process.stderr.write(`a64el: ${split.error}\n`);
-  process.exitCode = EXIT_USAGE;
-} else if (split.seconds === undefined) {
-  void runHere(split.argv);   // never rejects: runCli reports every failure as an exit status
-} else {
-  const ms = Math.round(split.seconds * 1000);
-  const command = split.argv[0] ?? '';
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...split.argv], {
+/**
+ * The wall-clock guard: run the command in a child that knows the deadline, kill it GRACE_MS after.
+ * node:child_process (and the net and stream modules behind it) loads only here, so a command without
+ * --timeout does not pay for it.
+ */
+async function guard(argv: string[], seconds: number): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const ms = Math.round(seconds * 1000);
+  const command = argv[0] ?? '';
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv], {
     stdio: 'inherit',
     env: { ...process.env, [DEADLINE_ENV]: String(Date.now() + ms) },
   });
@@ -95,7 +94,7 @@ if (split.error !== undefined) {
   child.on('exit', (code, signal) => {
     clearTimeout(timer);
     if (killed) {
-      process.stderr.write(`a64el${command ? ` ${command}` : ''}: wall-clock limit of ${split.seconds} s (--timeout) reached; the command was stopped\n`);
+      process.stderr.write(`a64el${command ? ` ${command}` : ''}: wall-clock limit of ${seconds} s (--timeout) reached; the command was stopped\n`);
       process.exitCode = EXIT_BUDGET;
     } else {
       process.exitCode = code ?? (signal !== null ? 128 + 9 : 1);
@@ -106,4 +105,14 @@ if (split.error !== undefined) {
     process.stderr.write(`a64el: cannot start the guarded command: ${err.message}\n`);
     process.exitCode = 70;
   });
+}
+
+const split = splitTimeout(process.argv.slice(2));
+if (split.error !== undefined) {
+  process.stderr.write(`a64el: ${split.error}\n`);
+  process.exitCode = EXIT_USAGE;
+} else if (split.seconds === undefined) {
+  void runHere(split.argv);   // never rejects: runCli reports every failure as an exit status
+} else {
+  void guard(split.argv, split.seconds);
 }

@@ -16,10 +16,14 @@
  * The cache is used only when it was recorded for this very bundle (the build id both carry) and V8
  * accepts it (same V8 version and flags); otherwise the bundle is compiled from source, as any script.
  */
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+
+// Node's built-ins through require(): an ES import of node:fs builds its module facade, which reads
+// every export, fs.ReadStream included, and so loads the stream modules for nothing.
+const require = createRequire(import.meta.url);
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+const { fileURLToPath } = require('node:url') as typeof import('node:url');
+const { Script } = require('node:vm') as typeof import('node:vm');
 
 /** The bundle, its code cache, and the marker of the build id (the bundle's last line). */
 const BUNDLE = new URL('./a64el.bundle.cjs', import.meta.url);
