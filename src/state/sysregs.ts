@@ -36,6 +36,8 @@ export const enum Rule {
   Cntkctl,
   Dczid,          // DCZID_EL0: read-only, DZP computed from SCTLR_EL1.DZE / HCR_EL2.TDZ
   FpReg,          // FPCR/FPSR: the SIMD&FP access check (EC 0x07), run by exec/ops/fp-simd.ts, never inlined
+  Cpacr,          // CPACR_EL1: CPTR_EL2.TCPAC traps EL1 to EL2, CPTR_EL3.TCPAC traps EL1/EL2 to EL3
+  CptrEl2,        // CPTR_EL2: needs EL2; CPTR_EL3.TCPAC traps EL2 to EL3
 }
 
 export interface SysRegRow {
@@ -103,13 +105,13 @@ export const SYSREG_TABLE: readonly SysRegRow[] = [
   R('ACTLR_EL2', 3, 4, 1, 0, 1, L.ACTLR_EL + 4, 2, Rule.El2Reg),
   R('ACTLR_EL3', 3, 6, 1, 0, 1, L.ACTLR_EL + 6, 3, Rule.El3Reg),
   // CPACR_EL1 (D24.2.32): FPEN [21:20], TTA [28]; ZEN/SMEN (no SVE/SME) and the rest RES0.
-  R('CPACR_EL1', 3, 0, 1, 0, 2, L.CPACR_EL1, 1, Rule.Plain, { res0: ~0x10300000n & 0xffffffff_ffffffffn }),
+  R('CPACR_EL1', 3, 0, 1, 0, 2, L.CPACR_EL1, 1, Rule.Cpacr, { res0: ~0x10300000n & 0xffffffff_ffffffffn }),
   R('HCR_EL2', 3, 4, 1, 1, 0, L.HCR_EL2, 2, Rule.El2Reg),
   R('MDCR_EL2', 3, 4, 1, 1, 1, L.MDCR_EL2, 2, Rule.El2Reg),
   // CPTR_EL2 with HCR_EL2.E2H = 0 (D24.2.39; no FEAT_VHE): TCPAC [31], TTA [20], TFP [10]; RES1 [13:12]
   // and [9:0] (TSM and TZ are RES1 without SME/SVE); the rest RES0. Reset 0 as in QEMU 7.2 (an EL3
   // image reads 0 before writing it; RES1 bits read as one after a write).
-  R('CPTR_EL2', 3, 4, 1, 1, 2, L.CPTR_EL2, 2, Rule.El2Reg, { res0: ~0x801037ffn & 0xffffffff_ffffffffn, res1: 0x33ffn }),
+  R('CPTR_EL2', 3, 4, 1, 1, 2, L.CPTR_EL2, 2, Rule.CptrEl2, { res0: ~0x801037ffn & 0xffffffff_ffffffffn, res1: 0x33ffn }),
   R('HSTR_EL2', 3, 4, 1, 1, 3, L.HSTR_EL2, 2, Rule.El2Reg),
   R('SCR_EL3', 3, 6, 1, 1, 0, L.SCR_EL3, 3, Rule.El3Reg, { res1: 0x30n }),
   R('MDCR_EL3', 3, 6, 1, 3, 1, L.MDCR_EL3, 3, Rule.El3Reg),
@@ -192,6 +194,7 @@ export const ACCESS_UNDEFINED = -1;
 /** 1..3: trap with EC 0x18 to that EL. */
 
 const HCR_TGE = 1 << 27;
+const CPTR_TCPAC = 1 << 31;
 const MDCR_TPM = 1 << 6;
 
 /**
@@ -233,6 +236,15 @@ export function checkSysRegAccess(s: Int32Array, idx: number, read: boolean): nu
       if (el === 0 && (s[L.CNTKCTL_EL1]! & 3) === 0) return el0Target;
       return ACCESS_OK;
     case Rule.Cntkctl: return ACCESS_OK;
+    // CPACR_EL1 / CPTR_EL2 accessibility pseudocode (D24.2.32, D24.2.39; no FEAT_NV): TCPAC is bit 31.
+    case Rule.Cpacr:
+      if (el === 1 && nsEl2 && (s[L.CPTR_EL2]! & CPTR_TCPAC) !== 0) return 2;
+      if (el <= 2 && (impl & 8) !== 0 && (s[L.CPTR_EL3]! & CPTR_TCPAC) !== 0) return 3;
+      return ACCESS_OK;
+    case Rule.CptrEl2:
+      if ((impl & 4) === 0) return ACCESS_UNDEFINED;
+      if (el === 2 && (impl & 8) !== 0 && (s[L.CPTR_EL3]! & CPTR_TCPAC) !== 0) return 3;
+      return ACCESS_OK;
     case Rule.Dczid: return read ? ACCESS_OK : ACCESS_UNDEFINED;
     case Rule.Pmccntr: case Rule.Pmcr: case Rule.PmCntEnSet: case Rule.PmCntEnClr: case Rule.PmuEl0: case Rule.PmUserEnr: {
       // D24.5: EL0 access needs PMUSERENR_EL0.EN (bit 0; CR bit 2 allows reading PMCCNTR).

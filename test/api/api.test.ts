@@ -127,7 +127,7 @@ describe('registers', () => {
     expect(emu.sysRegRead('scr_el3')).toBe(0x30n);
     expect(emu.regRead('VBAR_EL1')).toBe(0n);             // regRead falls back to system registers
     expect(emu.sysRegRead('CurrentEL')).toBe(4n);
-    expect(emu.sysRegRead('ID_AA64PFR0_EL1')).toBe(0xff1111n);
+    expect(emu.sysRegRead('ID_AA64PFR0_EL1')).toBe(0x1111n);   // EL0-EL3 AArch64, FP = AdvSIMD = 0 (implemented)
     expectError(() => emu.sysRegWrite('ID_AA64PFR0_EL1', 0n), A64elError.RegReadOnly);
     expectError(() => emu.sysRegRead('NOPE_EL1'), A64elError.RegInvalid);
     expectError(() => emu.regWrite('cycles', 1n), A64elError.RegReadOnly);

@@ -136,6 +136,37 @@ describe.skipIf(!HAVE_BINUTILS)('SIMD&FP access traps', () => {
   });
 });
 
+describe.skipIf(!HAVE_BINUTILS)('CPTR_EL2.TCPAC / CPTR_EL3.TCPAC (D24.2.32 CPACR_EL1, D24.2.39 CPTR_EL2 accessibility)', () => {
+  const TCPAC = 1 << 31;
+  /** EC 0x18 | IL | ISS(op0=3, op2=2, op1, CRn=1, Rt=0, CRm, Dir). */
+  const esr18 = (op1: number, crm: number, read: boolean): number => (0x62000000 | (3 << 20) | (2 << 17) | (op1 << 14) | (1 << 10) | (crm << 1) | (read ? 1 : 0)) >>> 0;
+  it('MRS/MSR CPACR_EL1 at NS EL1 traps to EL2 with CPTR_EL2.TCPAC, else to EL3 with CPTR_EL3.TCPAC', () => {
+    expect(trapOf({ el: 1, cptr2: TCPAC, cptr3: TCPAC }, asmWord('mrs x0, cpacr_el1'))).toEqual([2, esr18(0, 0, true), BigInt(CODE)]);
+    expect(trapOf({ el: 1, cptr3: TCPAC }, asmWord('msr cpacr_el1, x0'))).toEqual([3, esr18(0, 0, false), BigInt(CODE)]);
+    expect(trapOf({ el: 1, cptr2: TCPAC, scr: SCR_SECURE }, asmWord('mrs x0, cpacr_el1'))).toBeNull();   // EL2 not enabled
+    expect(trapOf({ el: 2, cptr2: TCPAC, cptr3: TCPAC }, asmWord('mrs x0, cpacr_el1'))?.[0]).toBe(3);
+    expect(trapOf({ el: 3, cptr3: TCPAC }, asmWord('mrs x0, cpacr_el1'))).toBeNull();
+  });
+  it('MRS/MSR CPTR_EL2 at EL2 traps to EL3 with CPTR_EL3.TCPAC', () => {
+    expect(trapOf({ el: 2, cptr3: TCPAC }, asmWord('msr cptr_el2, x0'))).toEqual([3, esr18(4, 1, false), BigInt(CODE)]);
+    expect(trapOf({ el: 2 }, asmWord('mrs x0, cptr_el2'))).toBeNull();
+  });
+  it('an MSR CPTR_EL2 that sets TFP takes effect for the next SIMD&FP instruction at EL1 (through the table, not the state)', () => {
+    const m = at({ el: 2, cpacr: FPEN(3) }, 0);
+    const code = [asmWord('msr cptr_el2, x2'), asmWord('msr elr_el2, x3'), asmWord('msr spsr_el2, x4'), asmWord('eret'), asmWord('fmov d0, x1')];
+    const bytes = new Uint8Array(4 * code.length);
+    code.forEach((w, i) => new DataView(bytes.buffer).setInt32(4 * i, w | 0, true));
+    m.loadBytes(CODE, bytes);
+    m.cpu.setX(2, 0x400n); m.cpu.setX(3, BigInt(CODE + 16)); m.cpu.setX(4, 0x3c5n);
+    const seen: [number, number][] = [];
+    m.cpu.onExceptionEntry = (_c, _f, _s, target, _off, esr) => { seen.push([target, esr >>> 0]); };
+    m.run({ maxInstructions: 5 });
+    expect(seen).toEqual([[2, ESR_FP]]);
+    expect(m.cpu.get64(L.ELR_EL + 4)).toBe(BigInt(CODE + 16));
+    expect(m.cpu.get64(L.CPTR_EL2)).toBe(0x37ffn);
+  });
+});
+
 describe('SIMD&FP control registers', () => {
   it('reset: CPTR_EL3 = CPTR_EL2 = CPACR_EL1 = 0, as QEMU 7.2 virt shows an EL3 image (FP usable at EL2/EL3, trapped at EL0/EL1)', () => {
     const m = new Machine();
