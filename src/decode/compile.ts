@@ -7,18 +7,28 @@ import type { EncodingRow } from './a64-table.js';
 
 export interface CompiledRow extends EncodingRow { mask: number; value: number; fixed: number }
 
+/** The fields compileRow copies: this fails to compile when EncodingRow gains one it would drop. */
+type CopiedField = 'id' | 'name' | 'bits' | 'cls' | 'check';
+const everyFieldCopied: [keyof EncodingRow] extends [CopiedField] ? true : never = true;
+void everyFieldCopied;
+
 export function compileRow(row: EncodingRow): CompiledRow {
-  if (row.bits.length !== 32) throw new Error(`decode table: ${row.name}: bits must be 32 characters, got ${row.bits.length}`);
+  const bits = row.bits;
+  if (bits.length !== 32) throw new Error(`decode table: ${row.name}: bits must be 32 characters, got ${bits.length}`);
   let mask = 0, value = 0, fixed = 0;
   for (let i = 0; i < 32; i++) {
-    const ch = row.bits[i]!;
-    const bit = 31 - i;
-    if (ch === '0' || ch === '1') {
-      mask |= 1 << bit; fixed++;
-      if (ch === '1') value |= 1 << bit;
+    const ch = bits.charCodeAt(i);   // '0' is 48, '1' is 49
+    if (ch === 48 || ch === 49) {
+      mask |= 1 << (31 - i); fixed++;
+      if (ch === 49) value |= 1 << (31 - i);
     }
   }
-  return { ...row, mask: mask >>> 0, value: value >>> 0, fixed };
+  // Every field spelled out rather than `...row`: this runs once per row at start-up, in cold code,
+  // where an object spread costs ~10x a literal (~2 ms of `a64el run` for the table; docs/speed.md
+  // "Start-up"), and all rows get one shape. A new EncodingRow field must be copied here too.
+  const out: CompiledRow = { id: row.id, name: row.name, bits, cls: row.cls, mask: mask >>> 0, value: value >>> 0, fixed };
+  if (row.check !== undefined) out.check = row.check;
+  return out;
 }
 
 export interface DecodeIndex { rows: CompiledRow[]; buckets: Int16Array[] }
