@@ -38,6 +38,9 @@ import {
 import { execCas, execCasp, execLdAtomic, execSwp } from './ops/atomics.js';
 import { execCrc32 } from './ops/crc32.js';
 import { execAt, execDcSw, execDcVa, execDcZva, execIcAll, execIcIvau, execTlbiEl1, execTlbiEl2, execTlbiEl3 } from './ops/system-maint.js';
+// Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
+// binding) is a load through the module cell on every use (docs/speed.md, "module constants").
+const { CYCLES, FAR_EL, INSTRET, IRQ_LINES, PC, PSTATE_EL, PSTATE_IL } = L;
 
 /** A place a nested run stops at: native code waiting for its call to return (machine/native.ts). */
 export interface ReturnPoint { el: number; lo: number; hi: number }
@@ -160,7 +163,7 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
   const cpu = ctx.cpu, s = cpu.s, f = cpu.f;
   const opCycles = ctx.opCycles;
   const codePages = ctx.bus.codePages;
-  const CYC = L.CYCLES >> 1, INS = L.INSTRET >> 1;
+  const CYC = CYCLES >> 1, INS = INSTRET >> 1;
   const jitThreshold = cache.jitThreshold;
   // 2: translated blocks may iterate in place and go on across inline exception entries/returns
   // into other pages (exec/jit/block.ts); 0: no return point may be skipped over.
@@ -179,20 +182,20 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
   // The last two code pages fetched from (a loop and the vector it traps to): valid while the bus
   // still marks them as code (a write to a page clears its mark and drops its decoded entries).
   let pageA = null as CodePage | null, pageB = null as CodePage | null;
-  ctx.stopReason = StopReason.None;
+  ctx.stopReason = STOP_NONE;
 
   for (;;) {
     // ---- block start ----
-    if (ctx.stopReason !== StopReason.None) return ctx.stopReason;
-    let pcLo = s[L.PC]!;
-    const pcHi = s[L.PC + 1]!;
-    if (ret !== null && pcLo === ret.lo && pcHi === ret.hi && s[L.PSTATE_EL] === ret.el) return StopReason.Returned;
+    if (ctx.stopReason !== STOP_NONE) return ctx.stopReason;
+    let pcLo = s[PC]!;
+    const pcHi = s[PC + 1]!;
+    if (ret !== null && pcLo === ret.lo && pcHi === ret.hi && s[PSTATE_EL] === ret.el) return StopReason.Returned;
     if (remaining < BUDGET_REFILL && rest > 0) { const t = rest < BUDGET_CHUNK ? rest : BUDGET_CHUNK; remaining += t; rest -= t; spins += 2 * t; }
     if (remaining <= 0 || --spins < 0) return StopReason.Budget;
 
     // Pending physical interrupts (routing.ts: Table D1-12 and masking D1.4.6.4). FIQ before IRQ.
-    if (s[L.IRQ_LINES] !== 0) {
-      const lines = s[L.IRQ_LINES]!;
+    if (s[IRQ_LINES] !== 0) {
+      const lines = s[IRQ_LINES]!;
       const fiq = (lines & 2) !== 0 ? routePhysicalInterrupt(s, true) : -1;
       const irq = fiq < 0 && (lines & 1) !== 0 ? routePhysicalInterrupt(s, false) : -1;
       if (fiq >= 0 || irq >= 0) {
@@ -212,11 +215,11 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
       }
     } else {
       // Native code (machine/native.ts): PC in a component's window at its EL and world.
-      if ((pcHi & NATIVE_PC_HI_MASK) === NATIVE_PC_HI) {
+      if ((pcHi & NAT_MASK) === NAT_HI) {
         const nat = ctx.natives[pcHi & 0xff];
-        if (nat !== undefined && nat.el === s[L.PSTATE_EL] && nat.secure === isSecure(s)) {
+        if (nat !== undefined && nat.el === s[PSTATE_EL] && nat.secure === isSecure(s)) {
           nat.enter(pcLo);
-          if (s[L.PC] === pcLo && s[L.PC + 1] === pcHi && ctx.stopReason === StopReason.None) return StopReason.NativeStuck;
+          if (s[PC] === pcLo && s[PC + 1] === pcHi && ctx.stopReason === STOP_NONE) return StopReason.NativeStuck;
           continue;
         }
       }
@@ -226,7 +229,7 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
     // PC alignment fault (D1.4.10.1): ELR and FAR = the misaligned PC.
     if ((pcLo & 3) !== 0) {
       const t = syncTargetEl(s);
-      s[L.FAR_EL + 2 * t] = pcLo; s[L.FAR_EL + 2 * t + 1] = pcHi;
+      s[FAR_EL + 2 * t] = pcLo; s[FAR_EL + 2 * t + 1] = pcHi;
       takeException(cpu, t, VectorType.Sync, ESR_PC_ALIGN, pcLo, pcHi);
       continue;
     }
@@ -237,8 +240,8 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
       continue;
     }
     // Illegal Execution state (ASL AArch64.CheckIllegalState): after PC alignment and fetch aborts.
-    if (s[L.PSTATE_IL] !== 0) {
-      takeException(cpu, s[L.PSTATE_EL] === 0 ? syncTargetEl(s) : s[L.PSTATE_EL]!, VectorType.Sync, ESR_ILLEGAL_STATE, pcLo, pcHi);
+    if (s[PSTATE_IL] !== 0) {
+      takeException(cpu, s[PSTATE_EL] === 0 ? syncTargetEl(s) : s[PSTATE_EL]!, VectorType.Sync, ESR_ILLEGAL_STATE, pcLo, pcHi);
       continue;
     }
 
@@ -269,27 +272,35 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
       f[INS] = f[INS]! + 1;
       remaining--;
       const st = execute(ctx, op, w);
-      if (st === Status.Next) {
+      if (st === ST_NEXT) {
         pcLo = (pcLo + 4) | 0;
-        s[L.PC] = pcLo;
+        s[PC] = pcLo;
         if (++idx === 1024 || remaining <= 0) {
-          if (pcLo === 0) s[L.PC + 1] = (s[L.PC + 1]! + 1) | 0;
+          if (pcLo === 0) s[PC + 1] = (s[PC + 1]! + 1) | 0;
           break;
         }
         continue;
       }
-      if (st === Status.Sync) {
+      if (st === ST_SYNC) {
         const lo = (pcLo >>> 0) + 4;
-        s[L.PC] = lo | 0;
-        if (lo > 0xffffffff) s[L.PC + 1] = (s[L.PC + 1]! + 1) | 0;
+        s[PC] = lo | 0;
+        if (lo > 0xffffffff) s[PC + 1] = (s[PC + 1]! + 1) | 0;
         break;
       }
-      if (st === Status.Undefined) { undefinedInstruction(cpu); break; }
-      if (st === Status.Stop) return ctx.stopReason;
+      if (st === ST_UNDEFINED) { undefinedInstruction(cpu); break; }
+      if (st === ST_STOP) return ctx.stopReason;
       break;   // Branch or Exception: PC already written
     }
   }
 }
+
+/**
+ * The loop's enum members as module constants: a const enum of another module is an object with
+ * isolatedModules, read through the module cell on every use (docs/speed.md "module constants").
+ */
+const STOP_NONE = StopReason.None;
+const NAT_HI = NATIVE_PC_HI, NAT_MASK = NATIVE_PC_HI_MASK;
+const ST_NEXT = Status.Next, ST_SYNC = Status.Sync, ST_UNDEFINED = Status.Undefined, ST_STOP = Status.Stop;
 
 /** Budget moved into `remaining` at a time, and the level below which a block start refills it. */
 const BUDGET_CHUNK = 1 << 29, BUDGET_REFILL = 1 << 16;
