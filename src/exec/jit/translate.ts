@@ -980,7 +980,10 @@ class Gen {
   private sysInline(x: Insn): void {
     const p = x.sys!;
     this.flushCounters();
-    this.emitLine(`if (s[${n(L.PSTATE_EL)}] !== ${n(p.el)} || s[${n(L.IMPL_ELS)}] !== ${i32(this.g0.impl)}) {`);
+    // checkSysRegAccess of a Plain/El2Reg/El3Reg row reads PSTATE.EL and IMPL_ELS; SCR_EL3 and HCR_EL2
+    // (where trap controls live) are compared too, so a trap added there later stays on the handler.
+    const g = this.g0;
+    this.emitLine(`if (s[${n(L.PSTATE_EL)}] !== ${n(p.el)} || s[${n(L.IMPL_ELS)}] !== ${i32(g.impl)} || s[${n(L.SCR_EL3)}] !== ${i32(g.scr)} || s[${n(L.HCR_EL2)}] !== ${i32(g.hcr)}) {`);
     this.helper(x, false);
     this.emitLine('} else {');
     if (p.read) this.wr(zrWrite(p.rt), `s[${n(p.off)}]`, `s[${n(p.off + 1)}]`);
