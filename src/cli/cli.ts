@@ -75,7 +75,7 @@ interface Entry { cmd: Command | null; readonly load: (() => Promise<Command>) |
 const loaded = (cmd: Command): Entry => ({ cmd, load: null });
 const lazy = (load: () => Promise<Command>): Entry => ({ cmd: null, load });
 const scenarios = async (): Promise<Command> => {
-  const m = await import('../scenarios/command.js');
+  const m = await import('./scenarios.js');
   scenariosUsage = m.SCENARIOS_USAGE;
   return m.scenariosCommand;
 };
@@ -84,7 +84,7 @@ const COMMANDS: Record<string, Entry> = {
   vectors: lazy(async () => (await import('./vectors.js')).vectorsCommand),
   scenario: lazy(scenarios),
   scenarios: lazy(scenarios),
-  explore: lazy(async () => (await import('../explore/command.js')).exploreCommand),
+  explore: lazy(async () => (await import('./explore.js')).exploreCommand),
   start: lazy(async () => { const c = await scenarios(); return (argv, io) => c(argv, io); }),
   demo: loaded(startCommand),
   bench: lazy(async () => (await import('./bench.js')).benchCommand),

@@ -6,9 +6,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { CliIo } from '../cli/io.js';
-import { explore } from './explore.js';
-import { renderExplore } from './report.js';
+import type { CliIo } from './io.js';
+import { explore } from '../explore/explore.js';
+import { renderExplore } from '../explore/report.js';
 
 export const EXPLORE_USAGE = `a64el explore [--json] [--jobs N]
     Run every placement of kvm_arm_init, finalize_pkvm, ffa_init (direct or RFC root device),

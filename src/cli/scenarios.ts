@@ -8,14 +8,14 @@
  * or a bad scenario file (the message names the file and JSON path).
  */
 import { parseArgs } from 'node:util';
-import type { CliIo } from '../cli/io.js';
-import { BUILTIN_SCENARIOS, type ScenarioDef } from './builtin.js';
-import { ScenarioFileError, loadScenarioFile } from './file.js';
-import { renderReport, renderTable } from './report.js';
-import { type BackendFactory, runScenarios } from './run.js';
-import { scenarioWorldSpec, worldBackendFor } from './world-backend.js';
+import type { CliIo } from './io.js';
+import { BUILTIN_SCENARIOS, type ScenarioDef } from '../scenarios/builtin.js';
+import { ScenarioFileError, loadScenarioFile } from '../scenarios/file.js';
+import { renderReport, renderTable } from '../scenarios/report.js';
+import { type BackendFactory, runScenarios } from '../scenarios/run.js';
+import { scenarioWorldSpec, worldBackendFor } from '../scenarios/world-backend.js';
 import { createWorld } from '../machine/world.js';
-import { TraceFile, splitTraceOption } from '../cli/trace-file.js';
+import { TraceFile, splitTraceOption } from './trace-file.js';
 
 export const SCENARIOS_USAGE = `a64el scenarios [NAME...] [--file FILE]... [--json] [--dmesg] [--verbose] [--table] [--list] [--trace FILE]
     Replay Linux boot orders with pKVM and FF-A on the emulated machine and report who believes what.

@@ -3,7 +3,6 @@
  * every policy, classified, with the smallest rules that separate the classes (docs/explore.md).
  */
 export { CLASSES, type Classification, FLAGS, FLAG_NAMES, type Flag, type RunClass, classify } from './classify.js';
-export { EXPLORE_USAGE, exploreCommand } from './command.js';
 export { type ExploreOptions, type ExploreResult, type ExploreRun, type NamedPlacement, execute, explore, placeNamed } from './explore.js';
 export { type PoolStats, WorldPool } from './pool.js';
 export { renderExplore } from './report.js';

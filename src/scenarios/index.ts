@@ -13,7 +13,6 @@ export {
 } from './report.js';
 export { type BackendFactory, type RunOptions, type ScenarioBackend, runScenario, runScenarios, setDefaultBackend } from './run.js';
 export { worldBackend } from './world-backend.js';
-export { SCENARIOS_USAGE, scenariosCommand } from './command.js';
 export type { Placement, InitcallLevel, LinkDir } from '../firmware/host/initcalls.js';
 export { INITCALL_LEVELS, INITCALL_PHASES, LINK_DIRS, linkOrder, validatePlacement } from '../firmware/host/initcalls.js';
 export { DEFAULT_PLACEMENTS, INITCALL_IDS, type InitcallId } from '../firmware/host/kernel.js';

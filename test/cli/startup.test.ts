@@ -58,7 +58,7 @@ describe('dist/cli/main.js starts one bundled script', () => {
     expect(text).not.toMatch(/"(ajv|@solana\/buffer-layout)"/);
     expect(text).not.toMatch(/(^|[^\w$.])import\s*\(/m);
     const onDemand = [...text.matchAll(/\bimportModule\("([^"]+)"\)/g)].map((m) => m[1]!);
-    expect(onDemand).toEqual(expect.arrayContaining(['./vectors.js', './bench.js', './gdb.js', '../scenarios/command.js', '../explore/command.js']));
+    expect(onDemand).toEqual(expect.arrayContaining(['./vectors.js', './bench.js', './gdb.js', './scenarios.js', './explore.js']));
     for (const d of onDemand) {
       if (d.startsWith('node:')) continue;   // a built-in loaded late (node:child_process for --timeout)
       expect(existsSync(resolve(DIST_CLI, d)), `${d} next to dist/cli/main.js`).toBe(true);

@@ -65,10 +65,6 @@ const KNOWN_VIOLATIONS: Record<string, string> = {
   'firmware/spmc/sel1.ts -> firmware/el3/context.ts': 'sideways: SavedContext / el0Context shared with the monitor',
   // machine/world.ts takes vector-format.md's machine description from the vector parser.
   'machine/world.ts -> vectors/parse.ts': 'upward: MachineSpec and its defaults live in vectors/parse.ts',
-  // Commands outside cli/ take the CLI's output channels (a type).
-  'scenarios/command.ts -> cli/io.ts': 'upward (type only): CliIo',
-  'scenarios/command.ts -> cli/trace-file.ts': 'upward: scenario --trace FILE writes through the CLI trace-file helper (node:fs, atomic rename)',
-  'explore/command.ts -> cli/io.ts': 'upward (type only): CliIo',
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ScenarioResult, scenariosCommand } from '../../src/scenarios/index.js';
+import { type ScenarioResult } from '../../src/scenarios/index.js';
+import { scenariosCommand } from '../../src/cli/scenarios.js';
 
 function run(argv: string[]): { code: number; out: string; err: string } {
   let out = '', err = '';

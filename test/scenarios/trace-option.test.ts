@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scenariosCommand } from '../../src/scenarios/command.js';
+import { scenariosCommand } from '../../src/cli/scenarios.js';
 import { validateChromeTrace } from '../../src/trace/index.js';
 
 function io() {
