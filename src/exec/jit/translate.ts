@@ -533,7 +533,7 @@ class Gen {
       // V8's on-stack-replacement code, measured 2x slower than the function optimized for its next
       // call; returning to the run loop now and then (a block start, as the interpreter makes) costs
       // ~0.1% and lets V8 enter the optimized function from the top.
-      text.push(`const q = Math.floor(budget / ${n(N)}), maxIt = mayLoop ? (q > ${n(MAX_PASSES)} ? ${n(MAX_PASSES)} : q) : 1;`);
+      text.push(`const v = Math.floor(budget / ${n(N)}), maxIt = mayLoop ? (v > ${n(MAX_PASSES)} ? ${n(MAX_PASSES)} : v) : 1;`);
       text.push('let it = 0;');
       text.push('for (;;) {');
     }
