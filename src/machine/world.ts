@@ -15,7 +15,7 @@ import * as L from '../state/layout.js';
 import * as A from '../ffa/abi.js';
 import { Machine, type RunResult, STOP_REASON_NAMES, StopReason } from './machine.js';
 import type { MachineConfig } from './config.js';
-import { type MachineSpec, defaultMachineSpec, defaultPartitionProperties } from '../vectors/parse.js';
+import { type MachineSpec, defaultMachineSpec, defaultPartitionProperties } from './spec.js';
 import { El3Monitor } from '../firmware/el3/monitor.js';
 import type { Spmd } from '../firmware/el3/spmd.js';
 import type { SystemEvent } from '../firmware/el3/psci.js';
@@ -57,7 +57,7 @@ export interface WorldPartitionSpec {
 }
 
 /**
- * vector-format.md `machine`, structurally MachineSpec from vectors/parse.ts (any field may be left
+ * vector-format.md `machine`, structurally MachineSpec from machine/spec.ts (any field may be left
  * out; the contract's defaults apply), plus embedding options.
  */
 export interface WorldSpec extends Omit<Partial<MachineSpec>, 'partitions' | 'policy'> {

@@ -23,14 +23,14 @@ export const CAPTURE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const MAJOR_MINOR_PATTERN = '^[0-9]{1,5}\\.[0-9]{1,5}$';
 
-export const MACHINE_EL2 = ['pkvm', 'none'] as const;
-export const MACHINE_SPMC = ['s-el1', 'el3', 'none'] as const;
+// The machine description's value sets live with the machine (machine/spec.ts).
+export {
+  MACHINE_BOOT, MACHINE_EL2, MACHINE_SPMC, PARTITION_BEHAVIOURS, POLICY_DIRECT_REQ_BEFORE_VERSION, POLICY_SPMC,
+} from '../machine/spec.js';
+import {
+  MACHINE_BOOT, MACHINE_EL2, MACHINE_SPMC, PARTITION_BEHAVIOURS, POLICY_DIRECT_REQ_BEFORE_VERSION, POLICY_SPMC,
+} from '../machine/spec.js';
 export const MACHINE_SPMC_VERSIONS = ['1.0', '1.1', '1.2'] as const;
-export const MACHINE_BOOT = ['pkvm-ready', 'reset'] as const;
-export const POLICY_SPMC = ['spec', 'hafnium', 'tf-a'] as const;
-export const POLICY_DIRECT_REQ_BEFORE_VERSION = ['reject', 'forward'] as const;
-/** Partition behaviours the contract defines. Add new ones here and in the SPMC's partition table. */
-export const PARTITION_BEHAVIOURS = ['echo'] as const;
 export const STEP_KINDS = ['smc', 'hvc', 'pkvm', 'write', 'expectMemory'] as const;
 
 /** A scalar value: a JSON integer or a string (hex, negative decimal, a name, "$NAME"). */

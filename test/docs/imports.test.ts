@@ -63,8 +63,6 @@ const KNOWN_VIOLATIONS: Record<string, string> = {
   'firmware/el3/spmd.ts -> firmware/spmc/sel1.ts': 'sideways (type only): PartitionEntry',
   // The S-EL1 SPMC saves and restores S-EL0 contexts with the EL3 monitor's helpers.
   'firmware/spmc/sel1.ts -> firmware/el3/context.ts': 'sideways: SavedContext / el0Context shared with the monitor',
-  // machine/world.ts takes vector-format.md's machine description from the vector parser.
-  'machine/world.ts -> vectors/parse.ts': 'upward: MachineSpec and its defaults live in vectors/parse.ts',
 };
 
 // ---------------------------------------------------------------------------------------------
