@@ -9,15 +9,24 @@
  *    and stored back at every exit and before every call that may look at the state;
  *  - data processing and branches are emitted inline, bit-for-bit what the handlers in exec/ops/*
  *    write (flag slots included, in the same representation);
- *  - everything else (loads and stores, system instructions, exception generation, ERET ...) calls the
+ *  - HVC/SMC/SVC (Arm ARM D1.4.2, ASL AArch64.TakeException) and an ERET whose SPSR.M and ELR the
+ *    trace itself wrote (ASL AArch64.ExceptionReturn, legal by IllegalExceptionReturn) are emitted
+ *    inline with routing, vector and banks fixed at translation, behind a run-time guard on every
+ *    word those decisions read (PSTATE.EL/SPSel, IMPL_ELS, SCR_EL3, HCR_EL2, VBAR_ELx, SCTLR_EL1.SPAN,
+ *    ELR/SPSR.M, no exception observer); MRS/MSR of plain storage system registers likewise behind an
+ *    EL guard. A failed guard runs the interpreter's handler. After an inline entry or return the
+ *    trace goes on at the vector or return address, in another page if it must (the plain run loop
+ *    only: mayLoop === 2), after the checks the interpreter makes at a block start;
+ *  - everything else (loads and stores, other system instructions, BRK/HLT ...) calls the
  *    interpreter's `execute` with PC, cycles and instret exact at that point, and leaves the block on
  *    any status but Next (Sync: PC + 4; Undefined: EC 0x00; Stop: ctx.stopReason is set);
  *  - cycles and instret are charged per instruction before it executes, as the interpreter does, so an
  *    instruction that faults mid-block is counted and the exception sees exact counters;
- *  - a block whose last instruction branches back to its own start iterates in place while at least
- *    one more pass fits the budget, no interrupt line is up and no stop was requested (the checks the
- *    interpreter makes at every block start); only inline instructions and loads/stores may be in it.
- *    A store into the block's own page (page.gen moves) ends the block after that store.
+ *  - a block whose last instruction branches (or returns from an exception) back to its own start
+ *    iterates in place while at least one more pass fits the budget, no interrupt line is up and no
+ *    stop was requested (the checks the interpreter makes at every block start), at most MAX_PASSES
+ *    passes per call. A store into any page of the block (its page.gen moves) ends the block after
+ *    that store; a trace entering another page checks that page's gen first.
  */
 import * as L from '../../state/layout.js';
 import * as A from '../alu64.js';
