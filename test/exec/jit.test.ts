@@ -514,6 +514,33 @@ describe('exception entries and returns inside translated traces: translated = i
     }
   });
 
+  it.skipIf(!HAVE_BINUTILS)('random routing controls and start ELs: the routing folded at translation is the interpreter\'s', () => {
+    // SCR_EL3.{NS, SMD, HCE, RW} and HCR_EL2.{TSC, TGE, RW} decide UNDEFINED, traps, the target EL and
+    // whether a return is legal (width mismatch, EL2 not enabled, TGE); every combination must end alike.
+    const SCR_SMD = 1 << 7, HCR_TGE = 1 << 27;
+    const pool = TRAP_PROGRAMS.filter((p) => p.own !== true && p.setup === undefined);
+    const all = { el1: { lower: 'mrs x17, elr_el1; eret', current: 'mrs x17, elr_el1; add x17, x17, #4; msr elr_el1, x17; eret' },
+      el2: { lower: 'eret', current: 'mrs x17, elr_el2; add x17, x17, #4; msr elr_el2, x17; eret' },
+      el3: { lower: 'eret', current: 'mrs x17, elr_el3; add x17, x17, #4; msr elr_el3, x17; eret' } };
+    translated = 0;
+    for (let k = 0; k < 300; k++) {
+      const base = pool[rnd() % pool.length]!;
+      const pick = (bits: number[]): number => bits.reduce((a, b) => (rnd() % 2 ? a | b : a), 0);
+      const p: TrapProgram = {
+        ...base, ...all, ...(base.el1 ? { el1: base.el1 } : {}), ...(base.el2 ? { el2: base.el2 } : {}), ...(base.el3 ? { el3: base.el3 } : {}),
+        el: rnd() % 4,
+        scr: pick([SCR_NS, SCR_SMD, SCR_HCE, SCR_RW]), hcr: pick([HCR_RW, HCR_TSC, HCR_TGE]) | 0,
+      };
+      const init = randomInit();
+      for (const budget of [3 + (rnd() % 20), 200]) {
+        const off = runTrapProgram(p, budget, 0, init);
+        const on = runTrapProgram(p, budget, 1, init);
+        expectSame(off, on, `${p.name}: EL${p.el}, SCR 0x${(p.scr ?? 0).toString(16)}, HCR 0x${((p.hcr ?? 0) >>> 0).toString(16)}, budget ${budget}`);
+      }
+    }
+    expect(translated).toBeGreaterThan(0);
+  });
+
   it.skipIf(!HAVE_BINUTILS)('an MRS translated at EL2 and run again at EL1 traps (UNDEFINED) as interpreted', () => {
     const atEl2: TrapProgram = { name: 'mrs at EL2', el: 2, code: 'mrs x1, elr_el2; msr elr_el2, x2; subs x19, x19, #1; b.ne .-12; b .',
       el1: { current: 'mrs x17, elr_el1; add x17, x17, #4; msr elr_el1, x17; eret' } };
