@@ -15,7 +15,7 @@
  * scenarios the report. The observers must see every hop: per HVC round trip one exception entry and
  * one return; per direct request 4 entries and 4 returns through pKVM (TSC trap, pKVM's SMC, the
  * partition's SVC, the SPMC's SMC; ERETs into the SPMC, the partition, pKVM and the host), 3 and 3
- * without it (DESIGN "The flow of one trap").
+ * without it, 3 and 3 through pKVM to the EL3 SPMC (DESIGN "The flow of one trap").
  */
 import { describe, expect, it } from 'vitest';
 import * as L from '../../src/state/layout.js';
@@ -84,9 +84,11 @@ function setUp(m: Machine, way: Way): { counts: Counts; undo: () => void } {
 }
 
 /** The booted world of the benchmarks with a loop at LOOP_PA (bench.ts hvcPkvmWorkload / ffaDirectWorkload). */
-function loopWorld(kind: 'hvc' | 'ffa-pkvm' | 'ffa-direct'): World {
+type Kind = 'hvc' | 'ffa-pkvm' | 'ffa-direct' | 'ffa-el3-spmc';
+
+function loopWorld(kind: Kind): World {
   const el2 = kind === 'ffa-direct' ? 'none' : 'pkvm';
-  const w = createWorld({ el2, boot: el2 === 'pkvm' ? 'pkvm-ready' : 'reset' });
+  const w = createWorld({ el2, boot: el2 === 'pkvm' ? 'pkvm-ready' : 'reset', spmc: kind === 'ffa-el3-spmc' ? 'el3' : 's-el1' });
   w.boot();
   if (kind !== 'hvc') {
     const v = w.smc([BigInt(FFA_VERSION), BigInt(FFA_VERSION_1_2)]);
@@ -123,10 +125,13 @@ function expectSameEnd(a: End, b: End, what: string): void {
 }
 
 describe('trap round trips: fast paths end where the generic paths do', () => {
-  const cases: { kind: 'hvc' | 'ffa-pkvm' | 'ffa-direct'; n: number; hops: number }[] = [
+  const cases: { kind: Kind; n: number; hops: number }[] = [
     { kind: 'hvc', n: 20_000, hops: 1 },
     { kind: 'ffa-pkvm', n: 3_000, hops: 4 },
     { kind: 'ffa-direct', n: 3_000, hops: 3 },
+    // The SPMC at EL3 (partitions at S-EL1): TSC trap, pKVM's SMC, the partition's SMC; ERETs into the
+    // partition, pKVM and the host.
+    { kind: 'ffa-el3-spmc', n: 3_000, hops: 3 },
   ];
   for (const { kind, n, hops } of cases) {
     it(`${kind}: ${n} round trips in three runs, four ways`, () => {
