@@ -895,10 +895,20 @@ export class SpmcCore implements SpmcMemoryHost {
     return t;
   }
 
-  /** FFA_ERROR invoked by a partition (v1.2 §8.3; TF-A ffa_error_handler). */
+  /**
+   * FFA_ERROR invoked by a partition (v1.2 §8.3). The implementations differ once it is past its
+   * initialisation:
+   *  - TF-A (ffa_error_handler) and 'spec': in SP_INIT any code ends the partition's initialisation
+   *    (failed); handling a direct request, the request is cancelled and the requester gets the
+   *    FFA_ERROR; anything else is NOT_SUPPORTED.
+   *  - Hafnium (ffa_cpu_cycles_error_32): only FFA_ERROR(ABORTED) in SP_INIT aborts the partition;
+   *    every other FFA_ERROR is answered NOT_SUPPORTED to the partition, whose state is unchanged (a
+   *    direct request it handles stays pending: it must still respond).
+   */
   private errorCall(): number {
     const s = this.s, ep = this.ep, c = this.caller;
     const model = ep.model[c];
+    if (this.policy === 'hafnium' && !(model === RtModel.Init && s[4] === FFA_RET_ABORTED)) return this.err(FFA_RET_NOT_SUPPORTED);
     if (model === RtModel.Init) {
       // Initialisation failed: the partition is unusable (TF-A: "SP failed to initialize").
       ep.state[c] = RtState.Aborted;

@@ -204,15 +204,26 @@ describe.each(SPMC_PLACEMENTS)('partition lifecycle, SPMC at %s', (spmc) => {
     expect(state(w, 0x8001)).toBe(RtState.Waiting);
   });
 
-  it('FFA_ERROR from a partition handling a request cancels it: the requester gets the error', () => {
+  it.each(['spec', 'tf-a'] as const)('FFA_ERROR from a partition handling a request cancels it: the requester gets the error (%s; TF-A ffa_error_handler)', (policy) => {
     const failer: PartitionBehaviour = {
       name: 'failer',
       onDirectRequest(s) { clear(s); set(s, 0, A.FFA_ERROR); set(s, 2, BigInt.asUintN(32, BigInt(A.FFA_RET_RETRY))); },
     };
-    const w = boot([native(0x8001, UUID1, failer)]);
+    const w = boot([native(0x8001, UUID1, failer)], policy);
     expectError(smc(w, [A.FFA_MSG_SEND_DIRECT_REQ_64, 0x8001]), A.FFA_RET_RETRY);
     expect(state(w, 0x8001)).toBe(RtState.Waiting);
     expectError(smc(w, [A.FFA_MSG_SEND_DIRECT_REQ_64, 0x8001]), A.FFA_RET_RETRY);
+  });
+
+  it('Hafnium answers a partition\'s FFA_ERROR outside SP_INIT with NOT_SUPPORTED; the request stays pending until it responds', () => {
+    // ffa_cpu_cycles_error_32: only FFA_ERROR(ABORTED) during initialisation is acted on.
+    const b = new BadResponder((s) => { clear(s); set(s, 0, A.FFA_ERROR); set(s, 2, BigInt.asUintN(32, BigInt(A.FFA_RET_RETRY))); });
+    const w = boot([native(0x8001, UUID1, b)], 'hafnium');
+    const r = smc(w, [A.FFA_MSG_SEND_DIRECT_REQ_64, 0x8001]);
+    expect(r.w(0)).toBe(A.FFA_MSG_SEND_DIRECT_RESP_64);
+    expect([r.w(3), r.w(4) | 0]).toEqual([0xde, A.FFA_RET_NOT_SUPPORTED]);
+    expect(b.refused).toBe(A.FFA_RET_NOT_SUPPORTED);
+    expect(state(w, 0x8001)).toBe(RtState.Waiting);
   });
 
   it('responses are checked: to the origin only, with the matching ABI, w2 = 0; refused ones get an FFA_ERROR', () => {
