@@ -61,8 +61,6 @@ const KNOWN_VIOLATIONS: Record<string, string> = {
   'firmware/el3/spmd.ts -> firmware/spmc/core.ts': 'sideways: the EL3 SPMC core is built inside the SPMD',
   'firmware/el3/spmd.ts -> firmware/spmc/endpoints.ts': 'sideways: the NWD slot constant',
   'firmware/el3/spmd.ts -> firmware/spmc/sel1.ts': 'sideways (type only): PartitionEntry',
-  // The S-EL1 SPMC saves and restores S-EL0 contexts with the EL3 monitor's helpers.
-  'firmware/spmc/sel1.ts -> firmware/el3/context.ts': 'sideways: SavedContext / el0Context shared with the monitor',
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import * as L from '../../src/state/layout.js';
 import { type World, createWorld } from '../../src/machine/world.js';
 import { Machine, StopReason } from '../../src/machine/machine.js';
 import type { RunHooks } from '../../src/exec/run-hooked.js';
-import { SavedContext } from '../../src/firmware/el3/context.js';
+import { SavedContext } from '../../src/firmware/context.js';
 import { decode } from '../../src/decode/decoder.js';
 import { FFA_MSG_SEND_DIRECT_RESP_64, FFA_VERSION, FFA_VERSION_1_2 } from '../../src/ffa/abi.js';
 import { LOOP_PA } from '../../src/cli/bench.js';

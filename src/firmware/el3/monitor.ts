@@ -16,7 +16,7 @@ import { SMCCC_OEN_ARCH, SMCCC_OEN_STANDARD, isPsciFunction } from '../../ffa/ab
 import { HCR_RW, SCR_FIQ, SCR_HCE, SCR_IRQ, SCR_NS, SCR_RW, SCR_SMD, haveEl } from '../../exceptions/routing.js';
 import { CALL_SITES, NativeComponent, type NativePlatform } from '../component.js';
 import { ArchService } from './arch.js';
-import { SCTLR_EL1_RESET, SPSR_DAIF_MASKED, SPSR_EL1H, SPSR_EL2H, type SavedContext, el1Context } from './context.js';
+import { SCTLR_EL1_RESET, SPSR_DAIF_MASKED, SPSR_EL1H, SPSR_EL2H, type SavedContext, el1Context } from '../context.js';
 import { Psci, type SystemEvent } from './psci.js';
 import { Exit, type RuntimeService, ServiceRegistry, type SmcCall, smcUnknown } from './services.js';
 import { Spmd, type SpmdConfig } from './spmd.js';

@@ -10,12 +10,12 @@
  *              a partition (a direct request), whose SVC lands on the vectors here -> dispatch -> ...
  *
  * Partition contexts (GPRs, SP_EL0, ELR_EL1/SPSR_EL1) are saved and restored as fixed slices of the
- * state buffer (el3/context.ts); the message registers x0-x17 are the SPMC's to write.
+ * state buffer (firmware/context.ts); the message registers x0-x17 are the SPMC's to write.
  */
 import * as L from '../../state/layout.js';
 import * as A from '../../ffa/abi.js';
 import { CALL_SITES, NativeComponent, type NativePlatform, smcWord } from '../component.js';
-import { type SavedContext, SPSR_EL0T, el0Context } from '../el3/context.js';
+import { type SavedContext, SPSR_EL0T, el0Context } from '../context.js';
 import { DEST_INIT_NEXT, SpmcCore, type SpmcCoreConfig } from './core.js';
 import { NWD } from './endpoints.js';
 import { type SnapshotState, type StateReader, type StateWriter, loadPart, savePart } from '../../state/snapshot-codec.js';

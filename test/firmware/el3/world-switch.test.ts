@@ -8,7 +8,7 @@ import * as L from '../../../src/state/layout.js';
 import * as A from '../../../src/ffa/abi.js';
 import { GENERIC } from '../../../src/timing/profile.js';
 import { type World, createWorld } from '../../../src/machine/world.js';
-import { EL1_CONTEXT_REGS } from '../../../src/firmware/el3/context.js';
+import { EL1_CONTEXT_REGS } from '../../../src/firmware/context.js';
 import { bootWorld, smc, version } from '../spmc/helpers.js';
 
 interface Hop { kind: 'take' | 'eret'; from: string; to?: string; offset?: number }

@@ -13,8 +13,8 @@
  * GPRs come first (words 0..61 = x0..x30), so `restore(s, k)` can skip the first k registers: the
  * ones that carry a message into the context being resumed.
  */
-import * as L from '../../state/layout.js';
-import type { StateReader, StateWriter } from '../../state/snapshot-codec.js';
+import * as L from '../state/layout.js';
+import type { StateReader, StateWriter } from '../state/snapshot-codec.js';
 // Layout offsets as module constants: V8 folds these into the code, while `L.X` (like any imported
 // binding) is a load through the module cell on every use (docs/speed.md, "module constants").
 const { ACTLR_EL, AFSR0_EL, AFSR1_EL, CNTKCTL_EL1, CONTEXTIDR_EL1, CPACR_EL1, ELR_EL, ESR_EL, FAR_EL, MAIR_EL,
