@@ -176,6 +176,8 @@ interface TrapPlan {
 interface EretPlan {
   el: number; spSel: number; fromSecure: boolean; spsrM: number;
   elrLo: number; elrHi: number; target: number; targetSp: number;
+  /** ELR not written by this trace: read at run time, and the block ends there (PC = ELR). */
+  dynamic: boolean;
 }
 
 /** MRS/MSR of a storage system register accessible at the speculated EL (ELR, SPSR, ESR, FAR, TPIDR ...). */
@@ -245,10 +247,13 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
       }
     }
     if (cache !== undefined && op === Op.ERET) {
-      const e = elr[spec.el], m = spsrM[spec.el];
-      const plan = e != null && m != null ? planEret(s0, spec, e, m) : null;
+      // SPSR.M not written by this trace: speculate it is what SPSR_ELx holds now (a block starting at
+      // a vector sees the SPSR of the exception just taken), behind the same run-time guard.
+      const e = elr[spec.el], m = spsrM[spec.el] ?? (s0[L.SPSR_EL + 2 * spec.el]! & 31);
+      const plan = planEret(s0, spec, e ?? [0, 0], m, e == null);
       if (plan !== null) {
         x.kind = Kind.Eret; x.eret = plan;
+        if (plan.dynamic) break;
         spec.el = plan.target; spec.sp = plan.targetSp;
         const secure = plan.target === 3 || (spec.scr & 1) === 0;
         if (follow(x, plan.elrLo, plan.elrHi, secure)) continue;
@@ -343,13 +348,13 @@ function planTrap(s0: Int32Array, spec: Spec, x: Insn): TrapPlan | null {
 }
 
 /** ERET with SPSR.M and ELR known (written by this trace): legal in the speculated state, or null. */
-function planEret(s0: Int32Array, spec: Spec, e: [number, number], m: number): EretPlan | null {
+function planEret(s0: Int32Array, spec: Spec, e: [number, number], m: number, dynamic: boolean): EretPlan | null {
   if (spec.el === 0) return null;
   const sc = scratch(s0, spec);
   if (checkIllegalReturn(sc, m) !== IllegalReturn.Legal) return null;
   return {
     el: spec.el, spSel: spec.sp, fromSecure: spec.el === 3 || (spec.scr & 1) === 0, spsrM: m,
-    elrLo: e[0], elrHi: e[1], target: (m >>> 2) & 3, targetSp: m & 1,
+    elrLo: e[0], elrHi: e[1], target: (m >>> 2) & 3, targetSp: m & 1, dynamic,
   };
 }
 
@@ -965,8 +970,8 @@ class Gen {
     const p = x.eret!, b = 2 * p.el;
     this.flushCounters();
     this.flagsRead(); this.flagsWritten = true;
-    this.emitLine(`if (${this.guardWords(p.el, p.spSel)} || s[${n(L.ELR_EL + b)}] !== ${i32(p.elrLo)} || s[${n(L.ELR_EL + b + 1)}] !== ${i32(p.elrHi)} || ` +
-      `(s[${n(L.SPSR_EL + b)}] & 31) !== ${n(p.spsrM)} || C.onExceptionReturn !== null) {`);
+    const elrGuard = p.dynamic ? '' : `s[${n(L.ELR_EL + b)}] !== ${i32(p.elrLo)} || s[${n(L.ELR_EL + b + 1)}] !== ${i32(p.elrHi)} || `;
+    this.emitLine(`if (${this.guardWords(p.el, p.spSel)} || ${elrGuard}(s[${n(L.SPSR_EL + b)}] & 31) !== ${n(p.spsrM)} || C.onExceptionReturn !== null) {`);
     this.fallback(x, 'R(ctx)');
     this.emitLine('}');
     this.emitLine('{');
@@ -981,6 +986,13 @@ class Gen {
     this.wr(L.SP_SLOT, `s[${n(load)}]`, `s[${n(load + 1)}]`);
     this.emitLine(`s[${n(L.EXCL_VALID)}] = 0; s[${n(L.EVENT_REG)}] = 1; f[${n(L.CYCLES >> 1)}] = f[${n(L.CYCLES >> 1)}] + C.exceptionReturnCycles;`);
     this.emitLine('}');
+    if (p.dynamic) {
+      // PC = ELR as it is now: the run loop makes the block-start checks at the return address.
+      this.emitLine(`{ const tl = s[${n(L.ELR_EL + b)}], th = s[${n(L.ELR_EL + b + 1)}];`);
+      this.exit('tl', 'th', this.retired(), this.exitCounters());
+      this.emitLine('}');
+      return;
+    }
     // A legal return with SPSR.IL = 1 faults at the next block start (ASL AArch64.CheckIllegalState).
     this.afterTransfer(x, p.elrLo, p.elrHi, ` || s[${n(L.PSTATE_IL)}] !== 0`);
   }
