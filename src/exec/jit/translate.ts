@@ -137,8 +137,10 @@ interface Insn {
 export interface JitEnv {
   s: Int32Array;
   f: Float64Array;
+  /** Also C = ctx.cpu in the text (exception observers, entry/return cycles). */
   ctx: ExecContext;
-  page: CodePage;
+  /** The block's code pages (p<k> = P[k] in the text; the first is the start page), for their gen. */
+  P: CodePage[];
   X: ExecuteFn;
   U: typeof undefinedInstruction;
   /** The handlers of SVC/HVC/SMC/BRK/HLT and ERET, called directly (no dispatch on the Op). */
@@ -303,13 +305,13 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
   for (const x of insns) if (x !== last) x.loopBack = false;
   const g = new Gen(insns, loops, pages.map((p) => p.gen), spec0(s0));
   const body = g.emit();
-  const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, page, X: execute, U: undefinedInstruction, G: execExceptionGen, R: execEret };
+  const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, P: pages, X: execute, U: undefinedInstruction, G: execExceptionGen, R: execEret };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   // The environment arrives as parameters of the outer function (closure variables that need no
   // hole check on each use, as `const`s would).
   const make = new Function('s', 'f', 'ctx', 'P', 'X', 'U', 'G', 'R', body) as
     (s: Int32Array, f: Float64Array, ctx: ExecContext, P: CodePage[], X: ExecuteFn, U: JitEnv['U'], G: JitEnv['G'], R: JitEnv['R']) => BlockFn;
-  return new JitBlock(make(env.s, env.f, env.ctx, pages, env.X, env.U, env.G, env.R), insns.length, startPc, loops);
+  return new JitBlock(make(env.s, env.f, env.ctx, env.P, env.X, env.U, env.G, env.R), insns.length, startPc, loops);
 }
 
 function spec0(s: Int32Array): Spec {
