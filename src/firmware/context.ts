@@ -116,6 +116,13 @@ function swapCopy(offs: Int32Array, firstGpr: number): SwapFn | null {
  * other words go through their offsets (`sys`). Saving or restoring allocates nothing after the
  * first use with a given state buffer and first restored register.
  */
+
+/** Where a partition starts: entry point and initial stack pointer (its first context). */
+export interface PartitionEntry {
+  entry: bigint;
+  sp: bigint;
+}
+
 export class SavedContext {
   readonly words: Int32Array;
   /** State offsets of words[GPR_WORDS...]. */

@@ -60,7 +60,6 @@ const KNOWN_VIOLATIONS: Record<string, string> = {
   // BL31), so el3 imports the SPMC's core; machine/world.ts could hand it in instead.
   'firmware/el3/spmd.ts -> firmware/spmc/core.ts': 'sideways: the EL3 SPMC core is built inside the SPMD',
   'firmware/el3/spmd.ts -> firmware/spmc/endpoints.ts': 'sideways: the NWD slot constant',
-  'firmware/el3/spmd.ts -> firmware/spmc/sel1.ts': 'sideways (type only): PartitionEntry',
 };
 
 // ---------------------------------------------------------------------------------------------

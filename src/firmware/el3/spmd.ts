@@ -19,8 +19,7 @@ import type { Bus } from '../../memory/bus.js';
 import { SCR_FIQ, SCR_IRQ, SCR_NS } from '../../exceptions/routing.js';
 import { DEST_INIT_NEXT, SPMD_VERSION_FLAG_NEGOTIATED, SpmcCore, type SpmcCoreConfig } from '../spmc/core.js';
 import { NWD } from '../spmc/endpoints.js';
-import type { PartitionEntry } from '../spmc/sel1.js';
-import { SCTLR_EL1_RESET, SPSR_DAIF_MASKED, SPSR_EL1H, type SavedContext, el1Context } from '../context.js';
+import { type PartitionEntry, SCTLR_EL1_RESET, SPSR_DAIF_MASKED, SPSR_EL1H, type SavedContext, el1Context } from '../context.js';
 import { Exit, type SmcCall } from './services.js';
 import { SnapshotError, type StateReader, type StateWriter } from '../../state/snapshot-codec.js';
 // FF-A IDs as module constants (see above: imported bindings are loads through module cells).

@@ -15,7 +15,7 @@
 import * as L from '../../state/layout.js';
 import * as A from '../../ffa/abi.js';
 import { CALL_SITES, NativeComponent, type NativePlatform, smcWord } from '../component.js';
-import { type SavedContext, SPSR_EL0T, el0Context } from '../context.js';
+import { type PartitionEntry, type SavedContext, SPSR_EL0T, el0Context } from '../context.js';
 import { DEST_INIT_NEXT, SpmcCore, type SpmcCoreConfig } from './core.js';
 import { NWD } from './endpoints.js';
 import { type SnapshotState, type StateReader, type StateWriter, loadPart, savePart } from '../../state/snapshot-codec.js';
@@ -32,11 +32,7 @@ export const enum SpmcSite {
   Nwd = CALL_SITES + 0x10,
 }
 
-/** Where a partition starts: entry point and initial stack pointer. */
-export interface PartitionEntry {
-  entry: bigint;
-  sp: bigint;
-}
+export type { PartitionEntry } from '../context.js';
 
 /** ESR_EL1.EC of an SVC from AArch64 (Arm ARM D24.2.45). */
 const EC_SVC64 = 0x15;
