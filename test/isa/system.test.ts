@@ -199,12 +199,12 @@ describe.skipIf(!HAVE_BINUTILS)('DC ZVA and DCZID_EL0', () => {
 describe.skipIf(!HAVE_BINUTILS)('unallocated and unimplemented encodings raise EC 0x00', () => {
   const cases: [string, string][] = [
     ['UDF #0', '.inst 0x00000000'],
+    // SIMD&FP outside the implemented subset, with SIMD&FP enabled (CPTR_EL3.TFP = 0 at reset):
+    // UNDEFINED here, a known limit (docs/fidelity.md); disabled, they trap (test/exceptions/fp-trap).
     ['FP: fadd d0, d1, d2', '.inst 0x1e622820'],
-    ['FP load: ldr q0, [x0]', '.inst 0x3dc00000'],
     ['SIMD: add v0.4s, v1.4s, v2.4s', '.inst 0x4ea28420'],
-    ['LSE: ldadd x0, x1, [x2]', '.arch armv8.1-a\n ldadd x0, x1, [x2]'],
-    ['LSE: cas x0, x1, [x2]', '.arch armv8.1-a\n cas x0, x1, [x2]'],
-    ['CRC32: crc32b w0, w1, w2', '.arch armv8-a+crc\n crc32b w0, w1, w2'],
+    ['SIMD structures: ld1 {v0.16b}, [x0]', 'ld1 {v0.16b}, [x0]'],
+    ['FMOV (vector, immediate): fmov v0.4s, #1.0', 'fmov v0.4s, #1.0'],
     ['RCPC: ldapr x0, [x1]', '.arch armv8.3-a\n ldapr x0, [x1]'],
     ['PAuth: retaa', '.arch armv8.3-a\n retaa'],
     ['PAuth: pacia x0, x1', '.arch armv8.3-a\n pacia x0, x1'],
