@@ -214,7 +214,8 @@ const MODIMM: readonly (readonly [string, string, string])[] = [
   ['1', '110h', 'MVNI (32-bit shifting ones)'],
   ['0', '0hh1', 'ORR (vector, immediate, 32-bit)'], ['0', '10h1', 'ORR (vector, immediate, 16-bit)'],
   ['1', '0hh1', 'BIC (vector, immediate, 32-bit)'], ['1', '10h1', 'BIC (vector, immediate, 16-bit)'],
-  // cmode 1111: FMOV (vector, immediate), not implemented.
+  ['0', '1111', 'FMOV (vector, immediate, single)'],
+  // op = 1, cmode = 1111: FMOV (vector, immediate, double) with Q = 1 (a row of its own below); Q = 0 is unallocated.
 ];
 
 function simdRows(): EncodingRow[] {
@@ -222,6 +223,7 @@ function simdRows(): EncodingRow[] {
   for (const [op, cmode, name] of MODIMM) {
     rows.push({ id: Op.SIMD_MODIMM, name, bits: `0z${op}0111100000iii${cmode}01iiiiiddddd`, cls: OpClass.Alu });
   }
+  rows.push({ id: Op.SIMD_MODIMM, name: 'FMOV (vector, immediate, double)', bits: '0110111100000iii111101iiiiiddddd', cls: OpClass.Alu });
   const logic = [['0', '00', 'AND'], ['0', '01', 'BIC'], ['0', '10', 'ORR'], ['0', '11', 'ORN'],
     ['1', '00', 'EOR'], ['1', '01', 'BSL'], ['1', '10', 'BIT'], ['1', '11', 'BIF']] as const;
   for (const [u, size, mn] of logic) {
@@ -424,6 +426,9 @@ export const A64_TABLE: readonly EncodingRow[] = [
   { id: Op.INS_gen, name: 'INS (general)', bits: '01001110000iiiii000111nnnnnddddd', cls: OpClass.Alu, check: Check.SimdIns },
   { id: Op.SMOV, name: 'SMOV', bits: '0z001110000iiiii001011nnnnnddddd', cls: OpClass.Alu, check: Check.SimdSmov },
   { id: Op.UMOV, name: 'UMOV', bits: '0z001110000iiiii001111nnnnnddddd', cls: OpClass.Alu, check: Check.SimdUmov },
+  { id: Op.DUP_elem, name: 'DUP (element, vector)', bits: '0z001110000iiiii000001nnnnnddddd', cls: OpClass.Alu, check: Check.SimdDup },
+  { id: Op.INS_elem, name: 'INS (element)', bits: '01101110000iiiii0hhhh1nnnnnddddd', cls: OpClass.Alu, check: Check.SimdIns },
+  { id: Op.EXT, name: 'EXT', bits: '0z101110000mmmmm0hhhh0nnnnnddddd', cls: OpClass.Alu, check: Check.SimdExt },
   // Advanced SIMD modified immediate and three-same logical
   ...simdRows(),
 ];

@@ -373,6 +373,7 @@ function operands(id: Op, name: string, mn: string, w: number, pc: bigint | unde
     case Op.SIMD_MODIMM: {
       const q = f(w, 30, 30), op = f(w, 29, 29), cmode = f(w, 15, 12);
       const imm8 = (f(w, 18, 16) << 5) | f(w, 9, 5);
+      if (cmode === 15) return ['fmov', `v${rd}.${op ? '2d' : q ? '4s' : '2s'}, #${fpImm(imm8)}`];
       if (cmode === 14) {
         if (op === 0) return ['movi', `v${rd}.${q ? '16b' : '8b'}, ${hex(imm8)}`];
         let v = 0n;
@@ -391,9 +392,15 @@ function operands(id: Op, name: string, mn: string, w: number, pc: bigint | unde
       if (name === 'ORR (vector)' && rn === rm) return ['mov', `v${rd}.${arr}, v${rn}.${arr}`];
       return [mn, `v${rd}.${arr}, v${rn}.${arr}, v${rm}.${arr}`];
     }
-    case Op.DUP_gen: case Op.INS_gen: case Op.UMOV: case Op.SMOV: {
+    case Op.EXT: {
+      const arr = f(w, 30, 30) ? '16b' : '8b';
+      return ['ext', `v${rd}.${arr}, v${rn}.${arr}, v${rm}.${arr}, #${f(w, 14, 11)}`];
+    }
+    case Op.DUP_gen: case Op.INS_gen: case Op.UMOV: case Op.SMOV: case Op.DUP_elem: case Op.INS_elem: {
       const imm5 = f(w, 20, 16), sz = 31 - Math.clz32(imm5 & -imm5), idx = imm5 >> (sz + 1);
       const q = f(w, 30, 30), el = 'bhsd'[sz]!;
+      if (id === Op.DUP_elem) return ['dup', `v${rd}.${[q ? '16b' : '8b', q ? '8h' : '4h', q ? '4s' : '2s', '2d'][sz]}, v${rn}.${el}[${idx}]`];
+      if (id === Op.INS_elem) return ['mov', `v${rd}.${el}[${idx}], v${rn}.${el}[${f(w, 14, 11) >> sz}]`];
       if (id === Op.DUP_gen) return ['dup', `v${rd}.${[q ? '16b' : '8b', q ? '8h' : '4h', q ? '4s' : '2s', '2d'][sz]}, ${sz === 3 ? x(rn) : wr(rn)}`];
       if (id === Op.INS_gen) return ['mov', `v${rd}.${el}[${idx}], ${sz === 3 ? x(rn) : wr(rn)}`];
       if (id === Op.UMOV) return sz >= 2 ? ['mov', `${sz === 3 ? x(rd) : wr(rd)}, v${rn}.${el}[${idx}]`] : ['umov', `${wr(rd)}, v${rn}.${el}[${idx}]`];

@@ -93,6 +93,8 @@ export const enum Op {
   SIMD_LOGIC,
   /** DUP (general), INS (general), UMOV, SMOV. */
   DUP_gen, INS_gen, UMOV, SMOV,
+  /** DUP (element), INS (element), EXT (vector). */
+  DUP_elem, INS_elem, EXT,
 
   /** One past the last id (array sizes). */
   COUNT,
@@ -146,4 +148,6 @@ export const enum Check {
   SimdSmov,
   /** CASP: Rs and Rt must be even (odd is UNDEFINED, C6.2 CASP). */
   Casp,
+  /** EXT: Q == 0 && imm4<3> == 1 is reserved. */
+  SimdExt,
 }

@@ -31,7 +31,7 @@ import {
 } from './ops/ldst.js';
 import { execBarrier, execEret, execExceptionGen, execHint, execMsrImm } from './ops/system.js';
 import {
-  execDupGeneral, execFmovGeneral, execFmovImm, execFmovReg, execFpLdrLiteral, execFpLdstPost, execFpLdstPre, execFpLdstReg,
+  execDupElement, execDupGeneral, execExt, execFmovGeneral, execInsElement, execFmovImm, execFmovReg, execFpLdrLiteral, execFpLdstPost, execFpLdstPre, execFpLdstReg,
   execFpLdstUimm, execFpLdstUnscaled, execFpPairOffset, execFpPairPost, execFpPairPre, execInsGeneral, execMrsMsr,
   execSimdLogic, execSimdModImm, execSmov, execUmov, execUnallocated,
 } from './ops/fp-simd.js';
@@ -141,6 +141,9 @@ export function execute(ctx: ExecContext, op: Op, w: number): Status {
     case Op.INS_gen: return execInsGeneral(ctx, w);
     case Op.UMOV: return execUmov(ctx, w);
     case Op.SMOV: return execSmov(ctx, w);
+    case Op.DUP_elem: return execDupElement(ctx, w);
+    case Op.INS_elem: return execInsElement(ctx, w);
+    case Op.EXT: return execExt(ctx, w);
     // No row: in the SIMD&FP encoding space the access trap comes before UNDEFINED
     case Op.Undefined: return execUnallocated(ctx, w);
     default: return Status.Undefined;

@@ -211,6 +211,35 @@ describe.skipIf(!HAVE_BINUTILS)('SIMD&FP moves', () => {
   });
 });
 
+describe.skipIf(!HAVE_BINUTILS)('SIMD element moves and FMOV (vector, immediate)', () => {
+  it('FMOV (vector, immediate) 2S/4S/2D replicate VFPExpandImm', () => {
+    const r = run('fmov v0.2s, #1.0\nfmov v1.4s, #-2.0\nfmov v2.2d, #0.5', { setup: (m) => { for (const n of [0, 1, 2]) setV(m, n, ONES); } });
+    expect(r.exc).toBeNull();
+    expect(v(r.m, 0)).toBe(0x3f800000_3f800000n);
+    expect(v(r.m, 1)).toBe(0xc0000000_c0000000_c0000000_c0000000n);
+    expect(v(r.m, 2)).toBe(0x3fe00000_00000000_3fe00000_00000000n);
+  });
+
+  it('DUP (element), INS (element) (MOV Vd.T[i], Vn.T[j]) and EXT', () => {
+    const r = run([
+      'dup v1.16b, v0.b[15]', 'dup v2.4h, v0.h[1]', 'dup v3.2d, v0.d[1]',
+      'mov v4.s[3], v0.s[1]', 'mov v5.b[0], v0.b[9]', 'mov v0.d[0], v0.d[1]',
+      'ext v6.16b, v7.16b, v8.16b, #3', 'ext v9.8b, v7.8b, v8.8b, #7',
+    ].join('\n'), { setup: (m) => { setV(m, 0, PATTERN); setV(m, 4, 0n); setV(m, 5, ONES); setV(m, 7, PATTERN); setV(m, 8, PATTERN + 0x10101010_10101010_10101010_10101010n); } });
+    expect(r.exc).toBeNull();
+    expect(v(r.m, 1)).toBe(0x0f0f0f0f_0f0f0f0f_0f0f0f0f_0f0f0f0fn);
+    expect(v(r.m, 2)).toBe(0x03020302_03020302n);
+    expect(v(r.m, 3)).toBe(0x0f0e0d0c_0b0a0908_0f0e0d0c_0b0a0908n);
+    expect(v(r.m, 4)).toBe(0x07060504n << 96n);
+    expect(v(r.m, 5)).toBe((ONES << 8n | 0x09n) & ONES);
+    expect(v(r.m, 0)).toBe(0x0f0e0d0c_0b0a0908_0f0e0d0c_0b0a0908n);   // Vn == Vd: the source is read first
+    // EXT #3: bytes 3..15 of Vn (v7 = PATTERN) then bytes 0..2 of Vm (v8 = PATTERN + 0x10 per byte)
+    expect(v(r.m, 6)).toBe(0x121110_0f0e0d0c_0b0a0908_07060504_03n);
+    // EXT .8b #7: byte 7 of Vn, then bytes 0..6 of Vm; bits 127:64 zero
+    expect(v(r.m, 9)).toBe(0x16151413_12111007n);
+  });
+});
+
 describe.skipIf(!HAVE_BINUTILS)('FPCR and FPSR', () => {
   it('MRS/MSR: writable fields only (FPCR AHP/DN/FZ/RMode/Stride/Len; FPSR QC/IDC/IXC..IOC), upper halves RES0', () => {
     const r = run('mov x0, #-1\nmsr fpcr, x0\nmsr fpsr, x0\nmrs x1, fpcr\nmrs x2, fpsr\nmsr fpcr, xzr\nmrs x3, fpcr');

@@ -338,20 +338,26 @@ export function execFmovReg(ctx: ExecContext, w: number): Status {
   return Status.Next;
 }
 
+/** ASL VFPExpandImm(imm8), single precision: exp = NOT(b6):Replicate(b6,5):imm8<5:4>, frac = imm8<3:0>:Zeros(19). */
+function vfpImm32(imm8: number): number {
+  const b6 = (imm8 >>> 6) & 1;
+  const exp = ((b6 ^ 1) << 7) | (b6 ? 0x7c : 0) | ((imm8 >>> 4) & 3);
+  return ((imm8 >>> 7) << 31) | (exp << 23) | ((imm8 & 15) << 19);
+}
+
+/** ASL VFPExpandImm(imm8), double precision, high word (the low word is 0): exp = NOT(b6):Replicate(b6,8):imm8<5:4>. */
+function vfpImm64Hi(imm8: number): number {
+  const b6 = (imm8 >>> 6) & 1;
+  const exp = ((b6 ^ 1) << 10) | (b6 ? 0x3fc : 0) | ((imm8 >>> 4) & 3);
+  return ((imm8 >>> 7) << 31) | (exp << 20) | ((imm8 & 15) << 16);
+}
+
 /** FMOV (scalar, immediate): ASL VFPExpandImm(imm8) for S (ftype 00) or D (01). */
 export function execFmovImm(ctx: ExecContext, w: number): Status {
   if (!fpEnabled(ctx)) return Status.Exception;
   const imm8 = (w >>> 13) & 0xff;
-  const sign = imm8 >>> 7, b6 = (imm8 >>> 6) & 1, e2 = (imm8 >>> 4) & 3, frac = imm8 & 15;
-  if (((w >>> 22) & 1) === 0) {
-    // exp = NOT(b6):Replicate(b6,5):imm8<5:4> (8 bits), frac = imm8<3:0>:Zeros(19)
-    const exp = ((b6 ^ 1) << 7) | (b6 ? 0x7c : 0) | e2;
-    setV(ctx.cpu.s, w & 31, (sign << 31) | (exp << 23) | (frac << 19), 0, 0, 0);
-  } else {
-    // exp = NOT(b6):Replicate(b6,8):imm8<5:4> (11 bits), frac = imm8<3:0>:Zeros(48)
-    const exp = ((b6 ^ 1) << 10) | (b6 ? 0x3fc : 0) | e2;
-    setV(ctx.cpu.s, w & 31, 0, (sign << 31) | (exp << 20) | (frac << 16), 0, 0);
-  }
+  if (((w >>> 22) & 1) === 0) setV(ctx.cpu.s, w & 31, vfpImm32(imm8), 0, 0, 0);
+  else setV(ctx.cpu.s, w & 31, 0, vfpImm64Hi(imm8), 0, 0);
   return Status.Next;
 }
 
@@ -388,6 +394,12 @@ export function execSimdModImm(ctx: ExecContext, w: number): Status {
   const imm8 = (((w >>> 16) & 7) << 5) | ((w >>> 5) & 31);
   const lo = expandImm(op, cmode, imm8), hi = immHi;
   const d = w & 31, b = V0 + 4 * d;
+  if (cmode === 15) {
+    // FMOV (vector, immediate): op 0 single precision (2S/4S), op 1 double precision (2D, Q = 1).
+    if (op === 0) { const v = vfpImm32(imm8); setV(s, d, v, v, q ? v : 0, q ? v : 0); }
+    else { const h = vfpImm64Hi(imm8); setV(s, d, 0, h, 0, h); }
+    return Status.Next;
+  }
   const isMove = cmode === 14 || (cmode & 1) === 0 || (cmode & 14) === 12;   // MOVI/MVNI (cmode 110x is MOVI/MVNI MSL)
   if (isMove) {
     const inv = op === 1 && cmode !== 14;   // MVNI; op 1 with cmode 1110 is MOVI (64-bit)
@@ -473,6 +485,62 @@ function element(s: Int32Array, n: number, imm5: number, sz: number): number {
   if (sz === 2) return s[b + idx]!;
   const bits = 8 << sz, perWord = 32 / bits;
   return (s[b + ((idx / perWord) | 0)]! >>> ((idx % perWord) * bits)) & (bits === 8 ? 0xff : 0xffff);
+}
+
+/** Set element idx (size log2 sz: 0 B, 1 H, 2 S, 3 D) of V[d] to lo:hi; the other elements are kept. */
+function setElem(s: Int32Array, d: number, idx: number, sz: number, lo: number, hi: number): void {
+  const b = V0 + 4 * d;
+  if (sz === 3) { s[b + 2 * idx] = lo; s[b + 2 * idx + 1] = hi; return; }
+  if (sz === 2) { s[b + idx] = lo; return; }
+  const bits = 8 << sz, perWord = 32 / bits;
+  const wi = b + ((idx / perWord) | 0), sh = (idx % perWord) * bits;
+  const mask = (bits === 8 ? 0xff : 0xffff) << sh;
+  s[wi] = (s[wi]! & ~mask) | ((lo << sh) & mask);
+}
+
+/** DUP (element, vector): replicate Vn.<T>[index] over 64 (Q = 0) or 128 bits. */
+export function execDupElement(ctx: ExecContext, w: number): Status {
+  if (!fpEnabled(ctx)) return Status.Exception;
+  const s = ctx.cpu.s;
+  const imm5 = (w >>> 16) & 31, sz = esizeOf(imm5);
+  let lo = element(s, (w >>> 5) & 31, imm5, sz), hi = elemHi;
+  if (sz === 0) { lo = Math.imul(lo, 0x01010101); hi = lo; }
+  else if (sz === 1) { lo = lo | (lo << 16); hi = lo; }
+  else if (sz === 2) hi = lo;
+  const q = (w >>> 30) & 1;
+  setV(s, w & 31, lo, hi, q ? lo : 0, q ? hi : 0);
+  return Status.Next;
+}
+
+/** INS (element): Vd.<T>[imm5 index] = Vn.<T>[imm4 >> size]; other elements of Vd kept. */
+export function execInsElement(ctx: ExecContext, w: number): Status {
+  if (!fpEnabled(ctx)) return Status.Exception;
+  const s = ctx.cpu.s;
+  const imm5 = (w >>> 16) & 31, sz = esizeOf(imm5);
+  const src = ((w >>> 11) & 15) >>> sz;
+  const lo = element(s, (w >>> 5) & 31, src << (sz + 1) | (1 << sz), sz), hi = elemHi;
+  setElem(s, w & 31, imm5 >>> (sz + 1), sz, lo, hi);
+  return Status.Next;
+}
+
+/** Byte i (0..15) of V[n]. */
+function vbyte(s: Int32Array, n: number, i: number): number { return (s[V0 + 4 * n + (i >>> 2)]! >>> (8 * (i & 3))) & 0xff; }
+
+/** EXT: bytes imm4.. of Vm:Vn (Vn the low part), 8 (Q = 0) or 16 bytes. Sources are read before Vd is written. */
+export function execExt(ctx: ExecContext, w: number): Status {
+  if (!fpEnabled(ctx)) return Status.Exception;
+  const s = ctx.cpu.s;
+  const n = (w >>> 5) & 31, m = (w >>> 16) & 31, pos = (w >>> 11) & 15;
+  const len = ((w >>> 30) & 1) !== 0 ? 16 : 8;
+  let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+  for (let i = 0; i < len; i++) {
+    const k = pos + i;
+    const byte = k < len ? vbyte(s, n, k) : vbyte(s, m, k - len);
+    const sh = 8 * (i & 3);
+    switch (i >>> 2) { case 0: r0 |= byte << sh; break; case 1: r1 |= byte << sh; break; case 2: r2 |= byte << sh; break; default: r3 |= byte << sh; }
+  }
+  setV(s, w & 31, r0, r1, r2, r3);
+  return Status.Next;
 }
 
 /** UMOV: Wd/Xd = ZeroExtend(Vn.<T>[index]). */
