@@ -31,9 +31,9 @@ import {
 } from './ops/ldst.js';
 import { execBarrier, execEret, execExceptionGen, execHint, execMsrImm } from './ops/system.js';
 import {
-  execDupElement, execDupGeneral, execExt, execFmovGeneral, execInsElement, execFmovImm, execFmovReg, execFpLdrLiteral, execFpLdstPost, execFpLdstPre, execFpLdstReg,
-  execFpLdstUimm, execFpLdstUnscaled, execFpPairOffset, execFpPairPost, execFpPairPre, execInsGeneral, execMrsMsr,
-  execSimdLogic, execSimdModImm, execSmov, execUmov, execUnallocated,
+  execDupElement, execDupGeneral, execExt, execFmovGeneral, execFmovImm, execFmovReg, execFpLdrLiteral, execFpLdstPost,
+  execFpLdstPre, execFpLdstReg, execFpLdstUimm, execFpLdstUnscaled, execFpPairOffset, execFpPairPost, execFpPairPre,
+  execInsElement, execInsGeneral, execMrsMsr, execSimdLogic, execSimdModImm, execSmov, execUmov, execUnallocated,
 } from './ops/fp-simd.js';
 import { execCas, execCasp, execLdAtomic, execSwp } from './ops/atomics.js';
 import { execCrc32 } from './ops/crc32.js';
