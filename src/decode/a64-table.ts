@@ -429,6 +429,9 @@ export const A64_TABLE: readonly EncodingRow[] = [
   { id: Op.DUP_elem, name: 'DUP (element, vector)', bits: '0z001110000iiiii000001nnnnnddddd', cls: OpClass.Alu, check: Check.SimdDup },
   { id: Op.INS_elem, name: 'INS (element)', bits: '01101110000iiiii0hhhh1nnnnnddddd', cls: OpClass.Alu, check: Check.SimdIns },
   { id: Op.EXT, name: 'EXT', bits: '0z101110000mmmmm0hhhh0nnnnnddddd', cls: OpClass.Alu, check: Check.SimdExt },
+  // Advanced SIMD three same: ADD/SUB (vector), p = size
+  { id: Op.SIMD_ADDSUB, name: 'ADD (vector)', bits: '0z001110pp1mmmmm100001nnnnnddddd', cls: OpClass.Alu, check: Check.SimdNo1D },
+  { id: Op.SIMD_ADDSUB, name: 'SUB (vector)', bits: '0z101110pp1mmmmm100001nnnnnddddd', cls: OpClass.Alu, check: Check.SimdNo1D },
   // Advanced SIMD modified immediate and three-same logical
   ...simdRows(),
 ];

@@ -94,6 +94,7 @@ export function checkPasses(check: Check, w: number): boolean {
       return q === 1 && (imm5 & 7) === 4;                // S to X only
     }
     case Check.Casp: return (((w >>> 16) | w) & 1) === 0;
+    case Check.SimdNo1D: return ((w >>> 30) & 1) === 1 || ((w >>> 22) & 3) !== 3;
     case Check.SimdExt: return ((w >>> 30) & 1) === 1 || ((w >>> 14) & 1) === 0;
     case Check.StoreExclPair: {
       const s = (w >>> 16) & 31, t = w & 31, t2 = (w >>> 10) & 31, n = (w >>> 5) & 31;

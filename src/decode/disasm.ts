@@ -392,6 +392,10 @@ function operands(id: Op, name: string, mn: string, w: number, pc: bigint | unde
       if (name === 'ORR (vector)' && rn === rm) return ['mov', `v${rd}.${arr}, v${rn}.${arr}`];
       return [mn, `v${rd}.${arr}, v${rn}.${arr}, v${rm}.${arr}`];
     }
+    case Op.SIMD_ADDSUB: {
+      const arr = ['8b', '16b', '4h', '8h', '2s', '4s', '1d', '2d'][(f(w, 23, 22) << 1) | f(w, 30, 30)]!;
+      return [mn, `v${rd}.${arr}, v${rn}.${arr}, v${rm}.${arr}`];
+    }
     case Op.EXT: {
       const arr = f(w, 30, 30) ? '16b' : '8b';
       return ['ext', `v${rd}.${arr}, v${rn}.${arr}, v${rm}.${arr}, #${f(w, 14, 11)}`];

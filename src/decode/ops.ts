@@ -95,6 +95,8 @@ export const enum Op {
   DUP_gen, INS_gen, UMOV, SMOV,
   /** DUP (element), INS (element), EXT (vector). */
   DUP_elem, INS_elem, EXT,
+  /** ADD (vector), SUB (vector): integer lanes B/H/S/D. */
+  SIMD_ADDSUB,
 
   /** One past the last id (array sizes). */
   COUNT,
@@ -150,4 +152,6 @@ export const enum Check {
   Casp,
   /** EXT: Q == 0 && imm4<3> == 1 is reserved. */
   SimdExt,
+  /** Advanced SIMD three same with size = 11 and Q = 0 (1D): reserved. */
+  SimdNo1D,
 }

@@ -33,7 +33,7 @@ import { execBarrier, execEret, execExceptionGen, execHint, execMsrImm } from '.
 import {
   execDupElement, execDupGeneral, execExt, execFmovGeneral, execFmovImm, execFmovReg, execFpLdrLiteral, execFpLdstPost,
   execFpLdstPre, execFpLdstReg, execFpLdstUimm, execFpLdstUnscaled, execFpPairOffset, execFpPairPost, execFpPairPre,
-  execInsElement, execInsGeneral, execMrsMsr, execSimdLogic, execSimdModImm, execSmov, execUmov, execUnallocated,
+  execInsElement, execInsGeneral, execMrsMsr, execSimdAddSub, execSimdLogic, execSimdModImm, execSmov, execUmov, execUnallocated,
 } from './ops/fp-simd.js';
 import { execCas, execCasp, execLdAtomic, execSwp } from './ops/atomics.js';
 import { execCrc32 } from './ops/crc32.js';
@@ -144,6 +144,7 @@ export function execute(ctx: ExecContext, op: Op, w: number): Status {
     case Op.DUP_elem: return execDupElement(ctx, w);
     case Op.INS_elem: return execInsElement(ctx, w);
     case Op.EXT: return execExt(ctx, w);
+    case Op.SIMD_ADDSUB: return execSimdAddSub(ctx, w);
     // No row: in the SIMD&FP encoding space the access trap comes before UNDEFINED
     case Op.Undefined: return execUnallocated(ctx, w);
     default: return Status.Undefined;

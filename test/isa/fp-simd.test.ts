@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as L from '../../src/state/layout.js';
 import type { Machine } from '../../src/machine/machine.js';
 import { DATA, HAVE_BINUTILS, run } from './harness.js';
+import { decode } from '../../src/decode/decoder.js';
 
 /** V[n] as a 128-bit BigInt. */
 function v(m: Machine, n: number): bigint {
@@ -237,6 +238,23 @@ describe.skipIf(!HAVE_BINUTILS)('SIMD element moves and FMOV (vector, immediate)
     expect(v(r.m, 6)).toBe(0x121110_0f0e0d0c_0b0a0908_07060504_03n);
     // EXT .8b #7: byte 7 of Vn, then bytes 0..6 of Vm; bits 127:64 zero
     expect(v(r.m, 9)).toBe(0x16151413_12111007n);
+  });
+});
+
+describe.skipIf(!HAVE_BINUTILS)('ADD/SUB (vector)', () => {
+  it('lanes wrap independently (no carry or borrow across lanes); 1D (size 11, Q 0) is reserved', () => {
+    const a = 0xffffffff_ffffffff_80000000_7fff00ffn, b = 0x00000001_00000001_80000000_00010001n;
+    const r = run('add v2.16b, v0.16b, v1.16b\nadd v3.8h, v0.8h, v1.8h\nadd v4.4s, v0.4s, v1.4s\nadd v5.2d, v0.2d, v1.2d\nsub v6.8b, v1.8b, v0.8b\nsub v7.2d, v1.2d, v0.2d', {
+      setup: (m) => { setV(m, 0, a); setV(m, 1, b); },
+    });
+    expect(r.exc).toBeNull();
+    expect(v(r.m, 2)).toBe(0xffffff00_ffffff00_00000000_7f000000n);
+    expect(v(r.m, 3)).toBe(0xffff0000_ffff0000_00000000_80000100n);
+    expect(v(r.m, 4)).toBe(0x00000000_00000000_00000000_80000100n);
+    expect(v(r.m, 5)).toBe(0x00000001_00000000_00000000_80000100n);
+    expect(v(r.m, 6)).toBe(0x81020002n);
+    expect(v(r.m, 7)).toBe(0x00000001_00000002_ffffffff_8001ff02n);
+    expect(decode(0x0ee08400)).toBe(0);   // add with size 11, Q 0
   });
 });
 

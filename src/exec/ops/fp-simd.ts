@@ -543,6 +543,32 @@ export function execExt(ctx: ExecContext, w: number): Status {
   return Status.Next;
 }
 
+/** One word of lane-wise a + b (sub = false) or a - b (sub = true), lanes of 8 (sz 0), 16 (1) or 32 (2) bits. */
+function laneAddSub(a: number, b: number, sz: number, sub: boolean): number {
+  if (sz === 2) return sub ? (a - b) | 0 : (a + b) | 0;
+  const hi = sz === 0 ? 0x80808080 | 0 : 0x80008000 | 0, lo = ~hi;
+  // SWAR: add the low bits of each lane, then fix each lane's top bit without carrying across lanes.
+  return sub ? (((a | hi) - (b & lo)) ^ ((a ^ ~b) & hi)) | 0 : (((a & lo) + (b & lo)) ^ ((a ^ b) & hi)) | 0;
+}
+
+/** ADD (vector) / SUB (vector) (U = bit 29): lanes B/H/S/D, 64 (Q = 0, upper half zeroed) or 128 bits. */
+export function execSimdAddSub(ctx: ExecContext, w: number): Status {
+  if (!fpEnabled(ctx)) return Status.Exception;
+  const s = ctx.cpu.s;
+  const sub = ((w >>> 29) & 1) !== 0, sz = (w >>> 22) & 3, q = (w >>> 30) & 1;
+  const bn = V0 + 4 * ((w >>> 5) & 31), bm = V0 + 4 * ((w >>> 16) & 31);
+  let r0: number, r1: number, r2 = 0, r3 = 0;
+  if (sz === 3) {
+    r0 = sub ? A.sub64(s[bn]!, s[bn + 1]!, s[bm]!, s[bm + 1]!) : A.add64(s[bn]!, s[bn + 1]!, s[bm]!, s[bm + 1]!); r1 = A.hi | 0;
+    r2 = sub ? A.sub64(s[bn + 2]!, s[bn + 3]!, s[bm + 2]!, s[bm + 3]!) : A.add64(s[bn + 2]!, s[bn + 3]!, s[bm + 2]!, s[bm + 3]!); r3 = A.hi | 0;
+  } else {
+    r0 = laneAddSub(s[bn]!, s[bm]!, sz, sub); r1 = laneAddSub(s[bn + 1]!, s[bm + 1]!, sz, sub);
+    if (q) { r2 = laneAddSub(s[bn + 2]!, s[bm + 2]!, sz, sub); r3 = laneAddSub(s[bn + 3]!, s[bm + 3]!, sz, sub); }
+  }
+  setV(s, w & 31, r0 | 0, r1, r2 | 0, r3);
+  return Status.Next;
+}
+
 /** UMOV: Wd/Xd = ZeroExtend(Vn.<T>[index]). */
 export function execUmov(ctx: ExecContext, w: number): Status {
   if (!fpEnabled(ctx)) return Status.Exception;
