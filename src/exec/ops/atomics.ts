@@ -9,7 +9,8 @@
  * with WnR = 1 (ESR_ELx ISS WnR: "the read / the write of the location generated the abort"). Either
  * way the instruction has no effect: no register and no memory is written (memory is written last
  * but one, the destination register last). A CAS whose comparison fails does not write memory, so it
- * cannot take a write fault (docs/fidelity.md, known limits).
+ * takes no write fault (C6.2 CAS: the architecture *permits* writing the value read back; not writing
+ * is the other allowed behaviour; docs/fidelity.md).
  *
  * Register 31 is SP as the base and XZR as data (Rs, Rt, and Rs+1/Rt+1 of CASP).
  */
