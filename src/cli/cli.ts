@@ -60,6 +60,16 @@ export const USAGE = `Usage:
       and the ratio where QEMU runs the same image (qemu-system-aarch64 on PATH).
   a64el help`;
 
+/** The lines of USAGE that describe `name` (its first line and the indented ones after it). */
+function commandUsage(name: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => l === `  a64el ${name}` || l.startsWith(`  a64el ${name} `));
+  if (start < 0) return USAGE;
+  let end = start + 1;
+  while (end < lines.length && !lines[end]!.startsWith('  a64el ')) end++;
+  return lines.slice(start, end).join('\n');
+}
+
 /** The scenarios command's usage (its module is loaded on demand; help loads it). */
 let scenariosUsage = '';
 /** USAGE with the scenario options. */
@@ -132,6 +142,15 @@ export function runCli(argv: string[], io: CliIo): number | Promise<number> {
   if (entry === undefined) {
     io.err(`a64el: unknown command "${name}"\n${fullUsage()}`);
     return EXIT_USAGE;
+  }
+  // `a64el COMMAND --help` (or -h, before any `--`): that command's usage on stdout, status 0.
+  const end = rest.indexOf('--');
+  if ((end < 0 ? rest : rest.slice(0, end)).some((a) => a === '--help' || a === '-h')) {
+    if (name === 'scenario' || name === 'scenarios') {
+      return scenarios().then(() => { io.out(`${scenariosUsage}\n`); return EXIT_OK; });
+    }
+    io.out(`${commandUsage(name)}\n`);
+    return EXIT_OK;
   }
   const failed = (err: unknown): number => {
     if (isUsageError(err)) {
