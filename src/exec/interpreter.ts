@@ -190,7 +190,13 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
 
   for (;;) {
     // ---- block start ----
-    if (ctx.stopReason !== STOP_NONE) return ctx.stopReason;
+    if (ctx.stopReason !== STOP_NONE) {
+      // A translated block that entered a native component which left PC at its vector leaves
+      // NativeStuck here for this loop to return, as it would have returned it after that entry.
+      const r = ctx.stopReason;
+      if (r === STOP_STUCK) ctx.stopReason = STOP_NONE;
+      return r;
+    }
     let pcLo = s[PC]!;
     const pcHi = s[PC + 1]!;
     if (ret !== null && pcLo === ret.lo && pcHi === ret.hi && s[PSTATE_EL] === ret.el) return StopReason.Returned;
@@ -302,7 +308,7 @@ export function run(ctx: ExecContext, cache: PredecodeCache, maxInstructions: nu
  * The loop's enum members as module constants: a const enum of another module is an object with
  * isolatedModules, read through the module cell on every use (docs/speed.md "module constants").
  */
-const STOP_NONE = StopReason.None;
+const STOP_NONE = StopReason.None, STOP_STUCK = StopReason.NativeStuck;
 const NAT_HI = NATIVE_PC_HI, NAT_MASK = NATIVE_PC_HI_MASK;
 const ST_NEXT = Status.Next, ST_SYNC = Status.Sync, ST_UNDEFINED = Status.Undefined, ST_STOP = Status.Stop;
 

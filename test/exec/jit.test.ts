@@ -21,6 +21,7 @@ import { OpClass } from '../../src/decode/ops.js';
 import { JitBlock } from '../../src/exec/jit/block.js';
 import { ffaDirectWorkload, hvcPkvmWorkload, patchIterations } from '../../src/cli/bench.js';
 import { HAVE_BINUTILS, assembleWords } from '../helpers/asm.js';
+import { CALL_SITES, Insn, NativeComponent } from '../../src/firmware/component.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -551,6 +552,143 @@ describe('exception entries and returns inside translated traces: translated = i
         const off = runTrapProgram(p, budget, 0, init);
         const on = runTrapProgram(p, budget, 1, init);
         expectSame(off, on, `EL${el}, budget ${budget}`);
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Native components entered from translated traces
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An HVC taken inline whose vector is a native component's (firmware/component.ts): the trace calls
+ * the component in place and goes on at the instruction after the HVC when the component came back
+ * there at the same EL/SPSel (translate.ts nativeInline). Each behaviour of the component below must
+ * end exactly as the interpreter's run loop ends it (it enters the component at the block start at
+ * the vector): the whole state, memory, stop reason and the component's own count.
+ */
+const ADD_X2_1 = 0x91000442 | 0, ADD_X2_2 = 0x91000842 | 0;
+type HypMode = 'eret' | 'skip' | 'stuck' | 'forward' | 'tail' | 'irq' | 'write';
+
+class TestHyp extends NativeComponent {
+  readonly name = 'test-hyp';
+  readonly el = 2;
+  readonly secure = false;
+  calls = 0;
+  constructor(private readonly mode: HypMode, private readonly rewrite: boolean) { super(); }
+  onException(offset: number): void {
+    this.calls++;
+    this.charge(7);
+    this.setX(0, this.calls, offset);
+    const k = this.calls;
+    switch (this.mode) {
+      case 'eret': this.eret(); return;
+      // Every 5th call returns past the next instruction (ELR + 4): the trace must not go on.
+      case 'skip': if (k % 5 === 0) this.skipInstruction(); this.eret(); return;
+      // The 7th call leaves PC at the vector: NativeStuck, as the run loop reports it.
+      case 'stuck': if (k !== 7) this.eret(); return;
+      // An SMC to EL3 (guest code) and a nested run until it returns here, then ERET.
+      case 'forward': this.call(Insn.SMC0, CALL_SITES); this.eret(); return;
+      // An SMC to EL3 and no return now: the reply comes back at onResume.
+      case 'tail': this.issueTail(Insn.SMC0, CALL_SITES); return;
+      // IRQ line up on every 4th call (EL1 takes it unmasked, its handler masks it), down two calls later.
+      case 'irq':
+        if (k % 4 === 1) this.s[L.IRQ_LINES] = 1;
+        else if (k % 4 === 3) this.s[L.IRQ_LINES] = 0;
+        this.eret(); return;
+      // A store into the code page of the trace (its page.gen moves) on every 3rd call: in the first
+      // program it rewrites the instruction after the HVC (add x2, x2, #1 <-> #2), else a word no one runs.
+      case 'write':
+        if (k % 3 === 0) {
+          if (this.rewrite) this.p.bus.write(CODE + 4, 0, 4, (k & 1) !== 0 ? ADD_X2_2 : ADD_X2_1, false);
+          else this.p.bus.write(CODE + 0x200, 0, 4, k, false);
+        }
+        this.eret(); return;
+    }
+  }
+  override onResume(pcLo: number): void {
+    if (pcLo === CALL_SITES + 4) { this.eret(); return; }
+    super.onResume(pcLo);
+  }
+}
+
+function runNativeProgram(code: string, mode: HypMode, budget: number, threshold: number, seedInit: Int32Array, observers = false): Outcome & { calls: number; blocks: string[] } {
+  const m = new Machine({ dramSize: 4 << 20 });
+  m.bus.load(BASE, new Uint8Array(0x6000));
+  m.cache.jitThreshold = threshold;
+  const hyp = new TestHyp(mode, code.startsWith('hvc #0; add x2, x2, #1;'));
+  hyp.attach(m);
+  m.loadBytes(CODE, bytesOf(assembleWords(code)));
+  m.loadBytes(EL3V + 0x400, bytesOf(assembleWords('mrs x17, esr_el3; add x21, x21, #1; eret')));
+  m.loadBytes(EL1V + 0x280, bytesOf(assembleWords('mrs x17, spsr_el1; orr x17, x17, #0x80; msr spsr_el1, x17; add x24, x24, #1; eret')));
+  const s = m.cpu.s;
+  for (let r = 0; r < 31; r++) { s[2 * r] = seedInit[2 * r]!; s[2 * r + 1] = seedInit[2 * r + 1]!; }
+  s[L.NF] = seedInit[68]!; s[L.ZF] = seedInit[69]!; s[L.CF] = seedInit[70]! & 1; s[L.VF] = seedInit[71]!;
+  s[2 * 19] = 1 + (seedInit[72]! >>> 0) % 40; s[2 * 19 + 1] = 0;
+  s[L.VBAR_EL + 2] = EL1V; s[L.VBAR_EL + 4] = 0; s[L.VBAR_EL + 5] = hyp.pcHi; s[L.VBAR_EL + 6] = EL3V;
+  for (let e = 0; e < 4; e++) { s[L.SP_EL + 2 * e] = DATA + 0x1000 * (e + 1); s[L.SP_EL + 2 * e + 1] = 0; }
+  s[L.SCR_EL3] = SCR_NS | SCR_HCE | SCR_RW;
+  s[L.HCR_EL2] = HCR_RW;
+  s[L.PSTATE_EL] = 1; s[L.PSTATE_SP] = 1;
+  s[L.PSTATE_DAIF] = mode === 'irq' ? 0 : 0x3c0;
+  s[2 * 32] = s[L.SP_EL + 2]!; s[2 * 32 + 1] = 0;
+  if (observers) { let k = 0; m.cpu.onExceptionEntry = () => { k++; s[2 * 25] = k; }; m.cpu.onExceptionReturn = () => { s[2 * 26] = k; }; }
+  m.pc = BigInt(CODE);
+  const r = m.run({ maxInstructions: budget });
+  const blocks: string[] = [];
+  const cache = m.cache as unknown as { all: { blocks: (JitBlock | undefined)[] | null }[] };
+  for (const p of cache.all) for (const b of p.blocks ?? []) if (b !== undefined && b.pa >= 0) blocks.push(b.fn.toString());
+  return { ...outcome(m, r.reason, DATA - 0x10000, 0x20000), calls: hyp.calls, blocks };
+}
+
+describe('native components entered from translated traces: translated = interpreted', () => {
+  const programs = [
+    // The block at the HVC goes on after it (a trace); the block after it loops back through it.
+    'hvc #0; add x2, x2, #1; subs x19, x19, #1; b.ne .-12; b .',
+    // The HVC is followed by a branch back to the block start.
+    'subs x19, x19, #1; b.eq .+12; hvc #0x42; b .-12; b .',
+  ];
+  const modes: HypMode[] = ['eret', 'skip', 'stuck', 'forward', 'tail', 'irq', 'write'];
+  const WHAT: Record<HypMode, string> = {
+    eret: 'ERETs', skip: 'sometimes returns past the next instruction', stuck: 'once leaves PC at its vector (NativeStuck)',
+    forward: 'forwards with SMC and waits (nested run)', tail: 'forwards with SMC as a tail call (reply at onResume)',
+    irq: 'raises and lowers an interrupt line', write: 'writes the code page of the trace',
+  };
+  for (const mode of modes) {
+    it.skipIf(!HAVE_BINUTILS)(`a component that ${WHAT[mode]}`, () => {
+      let inTrace = 0;
+      for (const code of programs) {
+        for (let k = 0; k < 3; k++) {
+          const init = randomInit();
+          for (const budget of [1 + (rnd() % 9), 10 + (rnd() % 40), 60 + (rnd() % 200), 3000]) {
+            const off = runNativeProgram(code, mode, budget, 0, init);
+            for (const threshold of [1, 3]) {
+              const on = runNativeProgram(code, mode, budget, threshold, init);
+              const what = `${mode}: ${code}: budget ${budget}, threshold ${threshold}`;
+              expectSame(off, on, what);
+              expect(on.calls, `${what}: component calls`).toBe(off.calls);
+              if (on.blocks.some((b) => b.includes('.enter('))) inTrace++;
+            }
+          }
+        }
+      }
+      // The component was called from inside translated code.
+      expect(inTrace).toBeGreaterThan(0);
+    });
+  }
+
+  it.skipIf(!HAVE_BINUTILS)('with exception observers installed the trace leaves at the HVC (the run loop enters the component)', () => {
+    for (const code of programs) {
+      const init = randomInit();
+      for (const budget of [5, 50, 400]) {
+        const off = runNativeProgram(code, 'eret', budget, 0, init, true);
+        const on = runNativeProgram(code, 'eret', budget, 1, init, true);
+        expectSame(off, on, `observers: ${code}: budget ${budget}`);
+        expect(on.calls).toBe(off.calls);
+        // The observer saw every entry (the budget may end between an entry and the component's call).
+        expect(on.state[2 * 25]! - on.calls, 'observed entries - component calls').toBeGreaterThanOrEqual(0);
+        expect(on.state[2 * 25]! - on.calls, 'observed entries - component calls').toBeLessThanOrEqual(1);
       }
     }
   });

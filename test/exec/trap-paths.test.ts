@@ -1,7 +1,7 @@
 /**
  * The fast trap paths against the generic ones: HVC round trips to native pKVM, FFA_MSG_SEND_DIRECT_REQ_64
  * round trips host -> (pKVM ->) EL3 -> SPMC -> echo partition -> back, and the boot-order scenarios, each
- * run four ways that must end in exactly the same place:
+ * run five ways that must end in exactly the same place:
  *  - plain:        the plain run loop, no observers (every fast path on: translated traces that take
  *                  exceptions inline, native dispatch, the SPMD's one-pass world switch, remembered
  *                  decodes of the words native code issues);
@@ -9,7 +9,9 @@
  *  - instrumented: the instrumented loop (exec/run-hooked.ts, selected by installing RunHooks that
  *                  observe nothing) with the observers;
  *  - generic:      the plain loop with the fast paths of the firmware replaced by their definitions
- *                  (SavedContext.switchTo = save + restore, the machine's issued-word decode = decode()).
+ *                  (SavedContext.switchTo = save + restore, the machine's issued-word decode = decode());
+ *  - interpreted:  the plain loop without translation (no trace takes an exception inline or calls a
+ *                  native component from inside itself: the run loop enters every component).
  * Compared: the whole CPU state buffer (registers, PSTATE, system registers, cycles, instret, cycles per
  * EL and world), all of memory and every component's state (World.saveSnapshot), and for the
  * scenarios the report. The observers must see every hop: per HVC round trip one exception entry and
@@ -30,8 +32,8 @@ import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin.js';
 import { runScenario } from '../../src/scenarios/run.js';
 import { scenarioWorldSpec, worldBackendFor } from '../../src/scenarios/world-backend.js';
 
-type Way = 'plain' | 'observed' | 'instrumented' | 'generic';
-const WAYS: readonly Way[] = ['plain', 'observed', 'instrumented', 'generic'];
+type Way = 'plain' | 'observed' | 'instrumented' | 'generic' | 'interpreted';
+const WAYS: readonly Way[] = ['plain', 'observed', 'instrumented', 'generic', 'interpreted'];
 
 const HVC0 = 0xd4000002 | 0, SMC0 = 0xd4000003 | 0, SUBS_X19_1 = 0xf1000673 | 0;
 const bne = (k: number): number => (0x54000001 | ((-k & 0x7ffff) << 5)) | 0;
@@ -68,6 +70,11 @@ function setUp(m: Machine, way: Way): { counts: Counts; undo: () => void } {
   if (way === 'instrumented') {
     m.hooks = noHooks(m);
     undo.push(() => { m.hooks = null; });
+  }
+  if (way === 'interpreted') {
+    const t = m.cache.jitThreshold;
+    m.cache.jitThreshold = 0;
+    undo.push(() => { m.cache.jitThreshold = t; });
   }
   if (way === 'generic') {
     const proto = SavedContext.prototype as unknown as { switchTo: SavedContext['switchTo'] };
@@ -134,7 +141,7 @@ describe('trap round trips: fast paths end where the generic paths do', () => {
     { kind: 'ffa-el3-spmc', n: 3_000, hops: 3 },
   ];
   for (const { kind, n, hops } of cases) {
-    it(`${kind}: ${n} round trips in three runs, four ways`, () => {
+    it(`${kind}: ${n} round trips in three runs, five ways`, () => {
       const ends = new Map<Way, End>();
       for (const way of WAYS) {
         const w = loopWorld(kind);
@@ -160,6 +167,37 @@ describe('trap round trips: fast paths end where the generic paths do', () => {
       }
     }, 120_000);
   }
+});
+
+describe('HVC to pKVM from a translated trace: budgets ending anywhere, interrupt lines', () => {
+  // The plain loop calls pKVM from inside the translated loop (translate.ts nativeInline); runs whose
+  // budget ends at every point of a round trip (before the HVC, between the entry and pKVM, after the
+  // ERET), and runs with an interrupt line up (masked at NS EL1, so the run goes on) must end as
+  // the interpreter ends them.
+  it('plain = interpreted after each of 40 runs of odd budgets', () => {
+    const ends: End[][] = [];
+    for (const way of ['plain', 'interpreted'] as const) {
+      const w = loopWorld('hvc');
+      const { counts, undo } = setUp(w.machine, way);
+      const m = w.machine, s = m.cpu.s;
+      const seen: End[] = [];
+      try {
+        s[L.PC] = LOOP_PA; s[L.PC + 1] = 0;
+        s[2 * 19] = 1_000_000; s[2 * 19 + 1] = 0;
+        let seedv = 12345;
+        for (let k = 0; k < 40; k++) {
+          seedv = (seedv * 1103515245 + 12345) & 0x7fffffff;
+          if (k % 10 === 5) s[L.IRQ_LINES] = 1;
+          if (k % 10 === 8) s[L.IRQ_LINES] = 0;
+          const r = m.run({ maxInstructions: 1 + (seedv % 5000) });
+          expect(r.reason).toBe(StopReason.Budget);
+          seen.push({ state: s.slice(), snapshot: w.saveSnapshot(), counts });
+        }
+      } finally { undo(); }
+      ends.push(seen);
+    }
+    for (let k = 0; k < 40; k++) expectSameEnd(ends[0]![k]!, ends[1]![k]!, `run ${k}`);
+  }, 120_000);
 });
 
 describe('boot-order scenarios: fast paths end where the generic paths do', () => {

@@ -16,7 +16,10 @@
  *    ELR/SPSR.M, no exception observer); MRS/MSR of plain storage system registers likewise behind an
  *    EL guard. A failed guard runs the interpreter's handler. After an inline entry or return the
  *    trace goes on at the vector or return address, in another page if it must (the plain run loop
- *    only: mayLoop === 2), after the checks the interpreter makes at a block start;
+ *    only: mayLoop === 2), after the checks the interpreter makes at a block start. When the vector
+ *    is a native component's (firmware/component.ts), the trace calls it in place, as the run loop
+ *    would at its next block start, and goes on after the trap if the component returned there
+ *    (Gen.nativeInline; the plain run loop only);
  *  - everything else (loads and stores, other system instructions, BRK/HLT ...) calls the
  *    interpreter's `execute` with PC, cycles and instret exact at that point, and leaves the block on
  *    any status but Next (Sync: PC + 4; Undefined: EC 0x00; Stop: ctx.stopReason is set);
@@ -32,7 +35,7 @@ import * as L from '../../state/layout.js';
 import * as A from '../alu64.js';
 import { Op } from '../../decode/ops.js';
 import { decode } from '../../decode/decoder.js';
-import type { ExecContext } from '../context.js';
+import { type ExecContext, type NativeCode, NATIVE_PC_HI, NATIVE_PC_HI_MASK, StopReason } from '../context.js';
 import type { CodePage, PredecodeCache } from '../predecode.js';
 import { undefinedInstruction } from '../raise.js';
 import { Ec, VectorGroup } from '../../exceptions/kinds.js';
@@ -131,6 +134,8 @@ interface Insn {
   /** The last instruction, going back to the block's start (a loop). */
   loopBack: boolean;
   trap: TrapPlan | null; eret: EretPlan | null; sys: SysPlan | null;
+  /** An inline HVC/SMC/SVC whose vector is a native component's: its index in the block's natives (q<k>), else -1. */
+  nat: number;
 }
 
 /** What the generated text refers to (bound as constants of the outer function). */
@@ -146,6 +151,8 @@ export interface JitEnv {
   /** The handlers of SVC/HVC/SMC/BRK/HLT and ERET, called directly (no dispatch on the Op). */
   G: typeof execExceptionGen;
   R: typeof execEret;
+  /** The native components the block's inline traps enter (q<k> = Q[k] in the text). */
+  Q: NativeCode[];
 }
 
 /** Exception-generating instructions and ERET: worth a block of their own (they are most of a trap loop). */
@@ -210,6 +217,7 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
   // in the block (the taken side continues in the block, the other side leaves it), and at exception
   // entries/returns taken inline whose target is known here.
   const seen = new Set<number>();
+  const natives: NativeCode[] = [], natIds: number[] = [];
   /** Go on at `target` (after an inline exception entry or return): true if the trace continues there. */
   const follow = (x: Insn, lo: number, hi: number, secure: boolean): boolean => {
     if (hi !== 0 || cache === undefined) return false;
@@ -234,7 +242,7 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
     if (op < 0) { op = decode(w); cur.ops[i] = op + 1; }
     if (op === Op.Undefined) break;
     const kind = kindOf(op, w);
-    const x: Insn = { op, w, pc: base + 4 * i, kind, cyc: ctx.opCycles[op]!, cont: false, page: pi, nextPage: -1, loopBack: false, trap: null, eret: null, sys: null };
+    const x: Insn = { op, w, pc: base + 4 * i, kind, cyc: ctx.opCycles[op]!, cont: false, page: pi, nextPage: -1, loopBack: false, trap: null, eret: null, sys: null, nat: -1 };
     insns.push(x);
     if (cache !== undefined && (op === Op.HVC || op === Op.SMC || op === Op.SVC)) {
       const plan = planTrap(s0, spec, x);
@@ -244,6 +252,22 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
         elr[plan.target] = [plan.retLo, plan.retHi];
         spsrM[plan.target] = (plan.from << 2) | plan.spSel;
         const secure = plan.target === 3 || (spec.scr & 1) === 0;
+        // The vector is a native component's (the run loop would enter it at the next block start:
+        // PC in its window, at its EL and world): the block calls it in place, and goes on at the
+        // instruction after the trap when that is where the component returned (checked at run time).
+        const nat = (plan.vecHi & NATIVE_PC_HI_MASK) === NATIVE_PC_HI ? ctx.natives[plan.vecHi & 0xff] : undefined;
+        if (nat !== undefined && nat.el === plan.target && nat.secure === secure) {
+          let k = natives.indexOf(nat);
+          if (k < 0) { k = natives.length; natives.push(nat); natIds.push(plan.vecHi & 0xff); }
+          x.nat = k;
+          // What the component does is not known here: the return to EL/SPSel as before the trap is
+          // checked at run time; every register and ELR/SPSR may have changed.
+          spec.el = plan.from; spec.sp = plan.spSel;
+          elr.fill(null); spsrM.fill(null); known.clear();
+          const [nl, nh] = pcPlus(x.pc, 4);
+          if (follow(x, nl, nh, plan.fromSecure)) continue;
+          break;
+        }
         if (follow(x, plan.vecLo, plan.vecHi, secure)) continue;
         break;
       }
@@ -303,15 +327,15 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
   last.cont = false;   // (the trace may have stopped right after a branch it meant to follow)
   if (!last.loopBack || insns.some((x) => x.kind === Kind.Generic)) { loops = false; last.loopBack = false; }
   for (const x of insns) if (x !== last) x.loopBack = false;
-  const g = new Gen(insns, loops, pages.map((p) => p.gen), spec0(s0));
+  const g = new Gen(insns, loops, pages.map((p) => p.gen), spec0(s0), natIds);
   const body = g.emit();
-  const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, P: pages, X: execute, U: undefinedInstruction, G: execExceptionGen, R: execEret };
+  const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, P: pages, X: execute, U: undefinedInstruction, G: execExceptionGen, R: execEret, Q: natives };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   // The environment arrives as parameters of the outer function (closure variables that need no
   // hole check on each use, as `const`s would).
-  const make = new Function('s', 'f', 'ctx', 'P', 'X', 'U', 'G', 'R', body) as
-    (s: Int32Array, f: Float64Array, ctx: ExecContext, P: CodePage[], X: ExecuteFn, U: JitEnv['U'], G: JitEnv['G'], R: JitEnv['R']) => BlockFn;
-  return new JitBlock(make(env.s, env.f, env.ctx, env.P, env.X, env.U, env.G, env.R), insns.length, startPc, loops);
+  const make = new Function('s', 'f', 'ctx', 'P', 'X', 'U', 'G', 'R', 'Q', body) as
+    (s: Int32Array, f: Float64Array, ctx: ExecContext, P: CodePage[], X: ExecuteFn, U: JitEnv['U'], G: JitEnv['G'], R: JitEnv['R'], Q: NativeCode[]) => BlockFn;
+  return new JitBlock(make(env.s, env.f, env.ctx, env.P, env.X, env.U, env.G, env.R, env.Q), insns.length, startPc, loops);
 }
 
 function spec0(s: Int32Array): Spec {
@@ -447,7 +471,7 @@ class Gen {
   private tmp = 0;
   private readonly cycPerPass: number;
 
-  constructor(private readonly insns: Insn[], private readonly loops: boolean, private readonly gens: number[], private readonly g0: Spec) {
+  constructor(private readonly insns: Insn[], private readonly loops: boolean, private readonly gens: number[], private readonly g0: Spec, private readonly natIds: number[]) {
     // Loops whose pass can end early (a load/store's fault, a branch out of the trace) or that take
     // exceptions (which read the cycle counter) keep their counters exact per instruction; the others
     // count whole passes.
@@ -542,6 +566,7 @@ class Gen {
     // gets V8's already compiled and optimized function back from its compilation cache.
     text.push('"use strict";');
     text.push(`const ${this.gens.map((_g, k) => `p${k} = P[${n(k)}]`).join(', ')}, C = ctx.cpu;`);
+    if (this.natIds.length > 0) text.push(`const ${this.natIds.map((_id, k) => `q${k} = Q[${n(k)}]`).join(', ')};`);
     text.push('return function block(budget, mayLoop) {');
     text.push(...decl);
     if (this.loops) {
@@ -964,7 +989,39 @@ class Gen {
     if (p.span === 0) this.emitLine(`s[${n(L.PSTATE_PAN)}] = 1;`);
     this.wr(L.SP_SLOT, `s[${n(L.SP_EL + b)}]`, `s[${n(L.SP_EL + b + 1)}]`);
     this.emitLine(`s[${n(L.HALTED)}] = 0; f[${n(L.CYCLES >> 1)}] = f[${n(L.CYCLES >> 1)}] + C.exceptionEntryCycles;`);
+    if (x.nat >= 0) { this.nativeInline(x); return; }
     this.afterTransfer(x, p.vecLo, p.vecHi, '');
+  }
+
+  /**
+   * The exception just taken inline goes to a native component's vector: what the run loop does at
+   * the next block starts, in place. Before the call, the checks the run loop makes ahead of a
+   * native entry (a stop request, the budget, interrupt lines, the component still attached there;
+   * any of them: leave at the vector and let the run loop act). After it, the run loop's
+   * NativeStuck rule (PC still at the vector: ctx.stopReason = NativeStuck, which the run loop
+   * returns and clears at its next block start), then the block-start checks at the return
+   * address (stop request, interrupt lines, PSTATE.IL, the Security state, every page of the block
+   * unchanged: the component may write memory) and that the component came back to the instruction
+   * after the trap at the EL and SPSel it was taken from; otherwise leave with PC where it is.
+   */
+  private nativeInline(x: Insn): void {
+    const p = x.trap!, k = x.nat, id = this.natIds[k]!;
+    const vl = i32(p.vecLo), vh = i32(p.vecHi);
+    const ret = this.retired();
+    this.emitLine(`if (mayLoop !== 2 || budget - (${ret}) <= 0 || ctx.stopReason !== 0 || s[${n(L.IRQ_LINES)}] !== 0 || ctx.natives[${n(id)}] !== q${n(k)}) {`);
+    this.exit(vl, vh, ret, this.exitCounters());
+    this.emitLine('}');
+    this.emitLine(`@SPILL@ s[${n(L.PC)}] = ${vl}; s[${n(L.PC + 1)}] = ${vh};`);
+    this.emitLine(`q${n(k)}.enter(${vl});`);
+    this.emitLine(`if (s[${n(L.PC)}] === ${vl} && s[${n(L.PC + 1)}] === ${vh} && ctx.stopReason === 0) { ctx.stopReason = ${n(StopReason.NativeStuck)}; return ${ret}; }`);
+    const [nl, nh] = pcPlus(x.pc, 4);
+    const g = this.g0;
+    this.emitLine(`if (ctx.stopReason !== 0 || s[${n(L.IRQ_LINES)}] !== 0 || s[${n(L.PC)}] !== ${i32(nl)} || s[${n(L.PC + 1)}] !== ${i32(nh)} || ` +
+      `s[${n(L.PSTATE_EL)}] !== ${n(p.from)} || s[${n(L.PSTATE_SP)}] !== ${n(p.spSel)} || s[${n(L.PSTATE_IL)}] !== 0 || ` +
+      `s[${n(L.SCR_EL3)}] !== ${i32(g.scr)} || ${this.genCheck()}) return ${ret};`);
+    this.emitLine('@RELOAD@');
+    if (x.loopBack) { this.loopBackTo(i32(nl), i32(nh), null, [i32(nl), i32(nh)], ''); return; }
+    if (!x.cont) this.exit(i32(nl), i32(nh), ret, this.exitCounters());
   }
 
   /** ERET: exceptions/eret.ts exceptionReturn of a legal return to the target this trace wrote (guarded). */
