@@ -70,6 +70,8 @@ export abstract class NativeComponent implements NativeCode {
   siteAddress(site: number): bigint { return (BigInt(this.pcHi >>> 0) << 32n) | BigInt(site >>> 0); }
 
   enter(pcLo: number): void {
+    this.deferEret = this.deferNext;
+    this.deferNext = false;
     if ((pcLo >>> 0) < 0x800) this.onException(pcLo);
     else this.onResume(pcLo);
   }
@@ -84,8 +86,24 @@ export abstract class NativeComponent implements NativeCode {
 
   // ---- helpers on the architectural state (allocation-free) ----
 
+  /**
+   * Translated code that enters this component (exec/jit/translate.ts nativeInline) sets `deferNext`
+   * before its call of `enter`, which moves it to `deferEret` (so every entry starts with the value
+   * its caller asked for, also after an entry that threw); the caller clears `deferEret` when
+   * `enter` is back. While it is set, `eret()` only records the return in `eretDeferred` and the
+   * caller makes it (the same AArch64.ExceptionReturn, inline) right after `enter` returns: exact
+   * because `eret()` is a component's last action on the architectural state. `call` clears it
+   * for its nested run (which may enter this component again from the run loop).
+   */
+  deferNext = false;
+  deferEret = false;
+  eretDeferred = false;
+
   /** ERET from this EL (AArch64.ExceptionReturn). */
-  protected eret(): void { exceptionReturn(this.p.cpu); }
+  protected eret(): void {
+    if (this.deferEret) { this.eretDeferred = true; return; }
+    exceptionReturn(this.p.cpu);
+  }
 
   /** ELR_ELx += 4 for this EL (skip a trapped instruction, as kvm_skip_host_instr does). */
   protected skipInstruction(): void {
@@ -128,6 +146,10 @@ export abstract class NativeComponent implements NativeCode {
    */
   protected call(word: number, site: number): StopReason {
     this.atSite(site);
-    return this.p.executeAndReturn(word);
+    const defer = this.deferEret;
+    this.deferEret = false;
+    const r = this.p.executeAndReturn(word);
+    this.deferEret = defer;
+    return r;
   }
 }

@@ -569,7 +569,7 @@ describe('exception entries and returns inside translated traces: translated = i
  * the vector): the whole state, memory, stop reason and the component's own count.
  */
 const ADD_X2_1 = 0x91000442 | 0, ADD_X2_2 = 0x91000842 | 0;
-type HypMode = 'eret' | 'skip' | 'stuck' | 'forward' | 'tail' | 'irq' | 'write';
+type HypMode = 'eret' | 'skip' | 'stuck' | 'forward' | 'tail' | 'irq' | 'write' | 'spsr';
 
 class TestHyp extends NativeComponent {
   readonly name = 'test-hyp';
@@ -599,6 +599,14 @@ class TestHyp extends NativeComponent {
         this.eret(); return;
       // A store into the code page of the trace (its page.gen moves) on every 3rd call: in the first
       // program it rewrites the instruction after the HVC (add x2, x2, #1 <-> #2), else a word no one runs.
+      // SPSR_EL2 rewritten before the ERET: every 4th call M = EL1t (the trace's inline ERET guard
+      // fails: AArch64.ExceptionReturn runs), every 6th call SPSR.IL = 1 (an illegal state after it).
+      case 'spsr': {
+        const o = L.SPSR_EL + 4;
+        if (k % 4 === 0) this.s[o] = (this.s[o]! & ~0x1f) | 0x4;
+        if (k % 6 === 0) this.s[o] = this.s[o]! | (1 << 20);
+        this.eret(); return;
+      }
       case 'write':
         if (k % 3 === 0) {
           if (this.rewrite) this.p.bus.write(CODE + 4, 0, 4, (k & 1) !== 0 ? ADD_X2_2 : ADD_X2_1, false);
@@ -649,11 +657,12 @@ describe('native components entered from translated traces: translated = interpr
     // The HVC is followed by a branch back to the block start.
     'subs x19, x19, #1; b.eq .+12; hvc #0x42; b .-12; b .',
   ];
-  const modes: HypMode[] = ['eret', 'skip', 'stuck', 'forward', 'tail', 'irq', 'write'];
+  const modes: HypMode[] = ['eret', 'skip', 'stuck', 'forward', 'tail', 'irq', 'write', 'spsr'];
   const WHAT: Record<HypMode, string> = {
     eret: 'ERETs', skip: 'sometimes returns past the next instruction', stuck: 'once leaves PC at its vector (NativeStuck)',
     forward: 'forwards with SMC and waits (nested run)', tail: 'forwards with SMC as a tail call (reply at onResume)',
     irq: 'raises and lowers an interrupt line', write: 'writes the code page of the trace',
+    spsr: 'rewrites SPSR_EL2 (M = EL1t, IL = 1) before its ERET',
   };
   for (const mode of modes) {
     it.skipIf(!HAVE_BINUTILS)(`a component that ${WHAT[mode]}`, () => {

@@ -41,7 +41,7 @@ import { undefinedInstruction } from '../raise.js';
 import { Ec, VectorGroup } from '../../exceptions/kinds.js';
 import { esrImm16 } from '../../exceptions/syndrome.js';
 import { SMC_TRAP_EL2, UNDEFINED, routeHvc, routeSmc, routeSvc } from '../../exceptions/routing.js';
-import { IllegalReturn, checkIllegalReturn } from '../../exceptions/eret.js';
+import { IllegalReturn, checkIllegalReturn, exceptionReturn } from '../../exceptions/eret.js';
 import { ACCESS_OK, Rule, SYSREG_TABLE, checkSysRegAccess, sysRegIndex } from '../../state/sysregs.js';
 import { execEret, execExceptionGen } from '../ops/system.js';
 import { type BlockFn, JitBlock, NO_BLOCK } from './block.js';
@@ -136,6 +136,8 @@ interface Insn {
   trap: TrapPlan | null; eret: EretPlan | null; sys: SysPlan | null;
   /** An inline HVC/SMC/SVC whose vector is a native component's: its index in the block's natives (q<k>), else -1. */
   nat: number;
+  /** The component's ERET (deferred to the trace) is made inline. */
+  natEret: boolean;
 }
 
 /** What the generated text refers to (bound as constants of the outer function). */
@@ -153,6 +155,8 @@ export interface JitEnv {
   R: typeof execEret;
   /** The native components the block's inline traps enter (q<k> = Q[k] in the text). */
   Q: NativeCode[];
+  /** AArch64.ExceptionReturn (a deferred ERET whose inline guard failed). */
+  E: typeof exceptionReturn;
 }
 
 /** Exception-generating instructions and ERET: worth a block of their own (they are most of a trap loop). */
@@ -242,7 +246,7 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
     if (op < 0) { op = decode(w); cur.ops[i] = op + 1; }
     if (op === Op.Undefined) break;
     const kind = kindOf(op, w);
-    const x: Insn = { op, w, pc: base + 4 * i, kind, cyc: ctx.opCycles[op]!, cont: false, page: pi, nextPage: -1, loopBack: false, trap: null, eret: null, sys: null, nat: -1 };
+    const x: Insn = { op, w, pc: base + 4 * i, kind, cyc: ctx.opCycles[op]!, cont: false, page: pi, nextPage: -1, loopBack: false, trap: null, eret: null, sys: null, nat: -1, natEret: false };
     insns.push(x);
     if (cache !== undefined && (op === Op.HVC || op === Op.SMC || op === Op.SVC)) {
       const plan = planTrap(s0, spec, x);
@@ -260,6 +264,10 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
           let k = natives.indexOf(nat);
           if (k < 0) { k = natives.length; natives.push(nat); natIds.push(plan.vecHi & 0xff); }
           x.nat = k;
+          // A component that can leave its ERET to the caller (firmware/component.ts deferEret), and
+          // the return to the EL and SPSel the trap came from is legal here: the trace makes it inline.
+          const m = (plan.from << 2) | plan.spSel;
+          x.natEret = 'deferNext' in nat && checkIllegalReturn(scratch(s0, { ...spec, el: plan.target, sp: 1 }), m) === IllegalReturn.Legal;
           // What the component does is not known here: the return to EL/SPSel as before the trap is
           // checked at run time; every register and ELR/SPSR may have changed.
           spec.el = plan.from; spec.sp = plan.spSel;
@@ -329,13 +337,13 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
   for (const x of insns) if (x !== last) x.loopBack = false;
   const g = new Gen(insns, loops, pages.map((p) => p.gen), spec0(s0), natIds);
   const body = g.emit();
-  const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, P: pages, X: execute, U: undefinedInstruction, G: execExceptionGen, R: execEret, Q: natives };
+  const env: JitEnv = { s: ctx.cpu.s, f: ctx.cpu.f, ctx, P: pages, X: execute, U: undefinedInstruction, G: execExceptionGen, R: execEret, Q: natives, E: exceptionReturn };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   // The environment arrives as parameters of the outer function (closure variables that need no
   // hole check on each use, as `const`s would).
-  const make = new Function('s', 'f', 'ctx', 'P', 'X', 'U', 'G', 'R', 'Q', body) as
-    (s: Int32Array, f: Float64Array, ctx: ExecContext, P: CodePage[], X: ExecuteFn, U: JitEnv['U'], G: JitEnv['G'], R: JitEnv['R'], Q: NativeCode[]) => BlockFn;
-  return new JitBlock(make(env.s, env.f, env.ctx, env.P, env.X, env.U, env.G, env.R, env.Q), insns.length, startPc, loops);
+  const make = new Function('s', 'f', 'ctx', 'P', 'X', 'U', 'G', 'R', 'Q', 'E', body) as
+    (s: Int32Array, f: Float64Array, ctx: ExecContext, P: CodePage[], X: ExecuteFn, U: JitEnv['U'], G: JitEnv['G'], R: JitEnv['R'], Q: NativeCode[], E: JitEnv['E']) => BlockFn;
+  return new JitBlock(make(env.s, env.f, env.ctx, env.P, env.X, env.U, env.G, env.R, env.Q, env.E), insns.length, startPc, loops);
 }
 
 function spec0(s: Int32Array): Spec {
@@ -1012,7 +1020,25 @@ class Gen {
     this.exit(vl, vh, ret, this.exitCounters());
     this.emitLine('}');
     this.emitLine(`@SPILL@ s[${n(L.PC)}] = ${vl}; s[${n(L.PC + 1)}] = ${vh};`);
-    this.emitLine(`q${n(k)}.enter(${vl});`);
+    if (!x.natEret) this.emitLine(`q${n(k)}.enter(${vl});`);
+    else {
+      const q = `q${n(k)}`, t = p.target, b = 2 * t, sp = L.X + 2 * L.SP_SLOT;
+      this.emitLine(`${q}.deferNext = true; ${q}.enter(${vl}); ${q}.deferEret = false;`);
+      // exceptions/eret.ts exceptionReturn of the return to (from, spSel), legal as translated while
+      // the guard holds (PSTATE.EL/SPSel, the routing words, SPSR.M, no return observer).
+      this.emitLine(`if (${q}.eretDeferred) { ${q}.eretDeferred = false;`);
+      this.emitLine(`if (${this.guardWords(t, 1)} || (s[${n(L.SPSR_EL + b)}] & 31) !== ${n((p.from << 2) | p.spSel)} || C.onExceptionReturn !== null) E(C); else {`);
+      this.emitLine(`const spsr = s[${n(L.SPSR_EL + b)}];`);
+      this.accountEl(t, t === 3 || (this.g0.scr & 1) === 0);
+      this.emitLine(`s[${n(L.NF)}] = (spsr >>> 31) << 31; s[${n(L.ZF)}] = (spsr >>> 30) & 1 ? 0 : 1; s[${n(L.CF)}] = (spsr >>> 29) & 1; s[${n(L.VF)}] = ((spsr >>> 28) & 1) << 31;`);
+      this.emitLine(`s[${n(L.PSTATE_DAIF)}] = spsr & 960; s[${n(L.PSTATE_PAN)}] = (spsr >>> 22) & 1;`);
+      this.emitLine(`s[${n(L.SP_EL + b)}] = s[${n(sp)}]; s[${n(L.SP_EL + b + 1)}] = s[${n(sp + 1)}];`);
+      this.emitLine(`s[${n(L.PSTATE_EL)}] = ${n(p.from)}; s[${n(L.PSTATE_SP)}] = ${n(p.spSel)}; s[${n(L.PSTATE_IL)}] = (spsr >>> 20) & 1; s[${n(L.PSTATE_SS)}] = (spsr >>> 21) & 1;`);
+      const load = L.SP_EL + 2 * (p.spSel ? p.from : 0);
+      this.emitLine(`s[${n(sp)}] = s[${n(load)}]; s[${n(sp + 1)}] = s[${n(load + 1)}];`);
+      this.emitLine(`s[${n(L.PC)}] = s[${n(L.ELR_EL + b)}]; s[${n(L.PC + 1)}] = s[${n(L.ELR_EL + b + 1)}];`);
+      this.emitLine(`s[${n(L.EXCL_VALID)}] = 0; s[${n(L.EVENT_REG)}] = 1; f[${n(L.CYCLES >> 1)}] = f[${n(L.CYCLES >> 1)}] + C.exceptionReturnCycles; } }`);
+    }
     this.emitLine(`if (s[${n(L.PC)}] === ${vl} && s[${n(L.PC + 1)}] === ${vh} && ctx.stopReason === 0) { ctx.stopReason = ${n(StopReason.NativeStuck)}; return ${ret}; }`);
     const [nl, nh] = pcPlus(x.pc, 4);
     const g = this.g0;
