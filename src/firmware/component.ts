@@ -70,10 +70,23 @@ export abstract class NativeComponent implements NativeCode {
   siteAddress(site: number): bigint { return (BigInt(this.pcHi >>> 0) << 32n) | BigInt(site >>> 0); }
 
   enter(pcLo: number): void {
-    this.deferEret = this.deferNext;
-    this.deferNext = false;
+    this.deferEret = 0;
     if ((pcLo >>> 0) < 0x800) this.onException(pcLo);
     else this.onResume(pcLo);
+  }
+
+  /**
+   * `enter` for translated code (exec/jit/translate.ts nativeInline): an `eret()` of this entry only
+   * records the return, and the caller makes it (the same AArch64.ExceptionReturn, inline) at once
+   * when this returns true. Exact because `eret()` is a component's last action on the state.
+   */
+  enterDeferringEret(pcLo: number): boolean {
+    this.deferEret = 1;
+    if ((pcLo >>> 0) < 0x800) this.onException(pcLo);
+    else this.onResume(pcLo);
+    const d = this.deferEret;
+    this.deferEret = 0;
+    return d === 2;
   }
 
   /** An exception was taken to this component's EL; `offset` is the vector offset (0x400 = sync, lower EL). */
@@ -87,21 +100,14 @@ export abstract class NativeComponent implements NativeCode {
   // ---- helpers on the architectural state (allocation-free) ----
 
   /**
-   * Translated code that enters this component (exec/jit/translate.ts nativeInline) sets `deferNext`
-   * before its call of `enter`, which moves it to `deferEret` (so every entry starts with the value
-   * its caller asked for, also after an entry that threw); the caller clears `deferEret` when
-   * `enter` is back. While it is set, `eret()` only records the return in `eretDeferred` and the
-   * caller makes it (the same AArch64.ExceptionReturn, inline) right after `enter` returns: exact
-   * because `eret()` is a component's last action on the architectural state. `call` clears it
-   * for its nested run (which may enter this component again from the run loop).
+   * 0, or 1 while `enterDeferringEret` runs (2 once `eret()` was deferred): see there. `enter` clears
+   * it (an entry from the run loop, also after an entry that threw), `call` for its nested run.
    */
-  deferNext = false;
-  deferEret = false;
-  eretDeferred = false;
+  private deferEret = 0;
 
   /** ERET from this EL (AArch64.ExceptionReturn). */
   protected eret(): void {
-    if (this.deferEret) { this.eretDeferred = true; return; }
+    if (this.deferEret !== 0) { this.deferEret = 2; return; }
     exceptionReturn(this.p.cpu);
   }
 
@@ -147,7 +153,7 @@ export abstract class NativeComponent implements NativeCode {
   protected call(word: number, site: number): StopReason {
     this.atSite(site);
     const defer = this.deferEret;
-    this.deferEret = false;
+    this.deferEret = 0;
     const r = this.p.executeAndReturn(word);
     this.deferEret = defer;
     return r;

@@ -264,10 +264,10 @@ export function translateBlock(ctx: ExecContext, page: CodePage, idx: number, ex
           let k = natives.indexOf(nat);
           if (k < 0) { k = natives.length; natives.push(nat); natIds.push(plan.vecHi & 0xff); }
           x.nat = k;
-          // A component that can leave its ERET to the caller (firmware/component.ts deferEret), and
+          // A component that can leave its ERET to the caller (firmware/component.ts enterDeferringEret), and
           // the return to the EL and SPSel the trap came from is legal here: the trace makes it inline.
           const m = (plan.from << 2) | plan.spSel;
-          x.natEret = 'deferNext' in nat && checkIllegalReturn(scratch(s0, { ...spec, el: plan.target, sp: 1 }), m) === IllegalReturn.Legal;
+          x.natEret = 'enterDeferringEret' in nat && checkIllegalReturn(scratch(s0, { ...spec, el: plan.target, sp: 1 }), m) === IllegalReturn.Legal;
           // What the component does is not known here: the return to EL/SPSel as before the trap is
           // checked at run time; every register and ELR/SPSR may have changed.
           spec.el = plan.from; spec.sp = plan.spSel;
@@ -1023,10 +1023,10 @@ class Gen {
     if (!x.natEret) this.emitLine(`q${n(k)}.enter(${vl});`);
     else {
       const q = `q${n(k)}`, t = p.target, b = 2 * t, sp = L.X + 2 * L.SP_SLOT;
-      this.emitLine(`${q}.deferNext = true; ${q}.enter(${vl}); ${q}.deferEret = false;`);
+
       // exceptions/eret.ts exceptionReturn of the return to (from, spSel), legal as translated while
       // the guard holds (PSTATE.EL/SPSel, the routing words, SPSR.M, no return observer).
-      this.emitLine(`if (${q}.eretDeferred) { ${q}.eretDeferred = false;`);
+      this.emitLine(`if (${q}.enterDeferringEret(${vl})) {`);
       this.emitLine(`if (${this.guardWords(t, 1)} || (s[${n(L.SPSR_EL + b)}] & 31) !== ${n((p.from << 2) | p.spSel)} || C.onExceptionReturn !== null) E(C); else {`);
       this.emitLine(`const spsr = s[${n(L.SPSR_EL + b)}];`);
       this.accountEl(t, t === 3 || (this.g0.scr & 1) === 0);
