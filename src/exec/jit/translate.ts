@@ -1004,8 +1004,9 @@ class Gen {
   /**
    * The exception just taken inline goes to a native component's vector: what the run loop does at
    * the next block starts, in place. Before the call, the checks the run loop makes ahead of a
-   * native entry (a stop request, the budget, interrupt lines, the component still attached there;
-   * any of them: leave at the vector and let the run loop act). After it, the run loop's
+   * native entry (a stop request, the budget, interrupt lines; any of them: leave at the vector and
+   * let the run loop act). The component is the one bound at translation: ctx.natives only grows
+   * (machine.ts attachNative), so it is the one the run loop would find there. After it, the run loop's
    * NativeStuck rule (PC still at the vector: ctx.stopReason = NativeStuck, which the run loop
    * returns and clears at its next block start), then the block-start checks at the return
    * address (stop request, interrupt lines, PSTATE.IL, the Security state, every page of the block
@@ -1013,10 +1014,10 @@ class Gen {
    * after the trap at the EL and SPSel it was taken from; otherwise leave with PC where it is.
    */
   private nativeInline(x: Insn): void {
-    const p = x.trap!, k = x.nat, id = this.natIds[k]!;
+    const p = x.trap!, k = x.nat;
     const vl = i32(p.vecLo), vh = i32(p.vecHi);
     const ret = this.retired();
-    this.emitLine(`if (mayLoop !== 2 || budget - (${ret}) <= 0 || ctx.stopReason !== 0 || s[${n(L.IRQ_LINES)}] !== 0 || ctx.natives[${n(id)}] !== q${n(k)}) {`);
+    this.emitLine(`if (mayLoop !== 2 || budget - (${ret}) <= 0 || ctx.stopReason !== 0 || s[${n(L.IRQ_LINES)}] !== 0) {`);
     this.exit(vl, vh, ret, this.exitCounters());
     this.emitLine('}');
     this.emitLine(`@SPILL@ s[${n(L.PC)}] = ${vl}; s[${n(L.PC + 1)}] = ${vh};`);
