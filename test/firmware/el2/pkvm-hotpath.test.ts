@@ -57,7 +57,7 @@ describe('hot path: forwarded DIRECT_REQ_64', () => {
       await build({ entryPoints: [fileURLToPath(new URL('./hotpath-probe.ts', import.meta.url))], bundle: true,
         format: 'esm', platform: 'node', target: 'node20', packages: 'external', outfile: out, logLevel: 'silent' });
       const N = 2_000_000;
-      const r = JSON.parse(execFileSync(process.execPath, [out, String(N)], { encoding: 'utf8' })) as
+      const r = JSON.parse(execFileSync(process.execPath, ['--expose-gc', out, String(N)], { encoding: 'utf8' })) as
         { nsPerCall: number; gcs: number; heapGrowth: number; forwarded: number };
       // Even 16 bytes per call would be 32 MB: several scavenges. None happened and the heap did not grow.
       expect(r.gcs).toBe(0);
