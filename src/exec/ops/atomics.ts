@@ -14,29 +14,13 @@
  *
  * Register 31 is SP as the base and XZR as data (Rs, Rt, and Rs+1/Rt+1 of CASP).
  */
-import * as L from '../../state/layout.js';
 import { isSecure } from '../../state/cpu-state.js';
-import { ESR_SP_ALIGN } from '../../exceptions/syndrome.js';
-import { syncTargetEl } from '../../exceptions/routing.js';
 import { FAULT_ALIGNMENT } from '../../memory/bus.js';
 import * as A from '../alu64.js';
 import { type ExecContext, Status } from '../context.js';
-import { dataAbort, syncException } from '../raise.js';
-import { regSp, regZrRead, regZrWrite } from '../regs.js';
-
-const SP_LO = L.X + 2 * L.SP_SLOT;
-
-/** The base register's slot (Rn; 31 = SP with ASL CheckSPAlignment), or -1 after an SP alignment fault. */
-function baseSlot(ctx: ExecContext, w: number): number {
-  const rn = (w >>> 5) & 31;
-  if (rn === 31) {
-    const s = ctx.cpu.s;
-    const el = s[L.PSTATE_EL]!;
-    const check = el === 0 ? (s[L.SCTLR_EL + 2]! & 0x10) !== 0 : (s[L.SCTLR_EL + 2 * el]! & 0x08) !== 0;
-    if ((s[SP_LO]! & 15) !== 0 && check) { syncException(ctx.cpu, syncTargetEl(s), ESR_SP_ALIGN); return -1; }
-  }
-  return regSp(rn);
-}
+import { dataAbort } from '../raise.js';
+import { regZrRead, regZrWrite } from '../regs.js';
+import { baseSlot } from './ldst.js';
 
 /** Read `bytes` (1, 2, 4, 8) zero-extended: low half returned, high half in `rdHi`; bus.fault says whether it failed. */
 let rdHi = 0;

@@ -16,18 +16,17 @@
  */
 import * as L from '../../state/layout.js';
 import { isSecure } from '../../state/cpu-state.js';
-import { ESR_SP_ALIGN, ESR_FP_ACCESS, ESR_UNKNOWN } from '../../exceptions/syndrome.js';
-import { syncTargetEl } from '../../exceptions/routing.js';
+import { ESR_FP_ACCESS, ESR_UNKNOWN } from '../../exceptions/syndrome.js';
 import { fpAccessTrapTarget, fpTrapTgeToEl2 } from '../../exceptions/fp-access.js';
 import { FAULT_ALIGNMENT } from '../../memory/bus.js';
 import * as A from '../alu64.js';
 import { type ExecContext, Status } from '../context.js';
 import { dataAbort, syncException } from '../raise.js';
-import { regSp, regZrRead, regZrWrite } from '../regs.js';
+import { regZrRead, regZrWrite } from '../regs.js';
+import { baseSlot } from './ldst.js';
 import { execSysRegMove } from './system.js';
 
 const V0 = L.V;
-const SP_LO = L.X + 2 * L.SP_SLOT;
 
 /**
  * FPCR bits that hold state (the rest RES0): AHP, DN, FZ, RMode, Stride, Len (26:16). FZ16 (bit 19) is
@@ -78,18 +77,6 @@ export function execUnallocated(ctx: ExecContext, w: number): Status {
 function setV(s: Int32Array, d: number, w0: number, w1: number, w2: number, w3: number): void {
   const b = V0 + 4 * d;
   s[b] = w0; s[b + 1] = w1; s[b + 2] = w2; s[b + 3] = w3;
-}
-
-/** The base register's slot (Rn; 31 = SP, with ASL CheckSPAlignment), or -1 after an SP alignment fault. */
-function baseSlot(ctx: ExecContext, w: number): number {
-  const rn = (w >>> 5) & 31;
-  if (rn === 31) {
-    const s = ctx.cpu.s;
-    const el = s[L.PSTATE_EL]!;
-    const check = el === 0 ? (s[L.SCTLR_EL + 2]! & 0x10) !== 0 : (s[L.SCTLR_EL + 2 * el]! & 0x08) !== 0;
-    if ((s[SP_LO]! & 15) !== 0 && check) { syncException(ctx.cpu, syncTargetEl(s), ESR_SP_ALIGN); return -1; }
-  }
-  return regSp(rn);
 }
 
 /** lo:hi + off (|off| < 2^31): low half returned, high half in `eaHi`. */

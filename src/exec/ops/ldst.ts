@@ -48,8 +48,9 @@ function spAlignmentFaults(s: Int32Array): boolean {
  * The base register's state slot (Rn; 31 = the current SP), or -1 when SP is the base, misaligned and
  * checked: then the SP alignment fault (EC 0x26, ISS 0) has been taken, to the EL a synchronous
  * exception from here goes to, and the handler returns Status.Exception with nothing else done.
+ * Shared by every load/store family (ops/atomics.ts, ops/fp-simd.ts).
  */
-function baseSlot(ctx: ExecContext, w: number): number {
+export function baseSlot(ctx: ExecContext, w: number): number {
   const rn = (w >>> 5) & 31;
   if (rn === 31) {
     const s = ctx.cpu.s;
