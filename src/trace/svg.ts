@@ -75,7 +75,6 @@ export function chromeTraceToSvg(trace: ChromeTrace, opts: TraceSvgOptions = {})
     if (e.name === 'process_name' && typeof a['name'] === 'string') processName = a['name'];
   }
   const tids = [...new Set(mine.filter((e) => e.ph !== 'M' || e.name === 'thread_name').map((e) => e.tid))]
-    .filter((t) => names.has(t) || mine.some((e) => e.tid === t && e.ph !== 'M'))
     .sort((a, b) => (sortIdx.get(a) ?? 1e9) - (sortIdx.get(b) ?? 1e9) || a - b);
   const laneOf = new Map(tids.map((t, i) => [t, i]));
 
